@@ -1,0 +1,43 @@
+# Disclosure Log — the two commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export QT_QPA_PLATFORM_TEST ?= offscreen
+
+.PHONY: run test demo bench lint typecheck check kill-test clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/disclosure-log
+
+demo: $(STAMP)
+	$(VENV)/bin/disclosure-log --demo
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check desktop tests
+	$(VENV)/bin/ruff format --check desktop tests
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy desktop
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(PY) -m tests.bench.run $(BENCH_ARGS)
+
+# The kill -9 harness at release strength (make test runs 200 cycles).
+kill-test: $(STAMP)
+	$(PY) -m pytest tests/reliability/test_kill.py --cycles=$${CYCLES:-5000}
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

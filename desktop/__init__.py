@@ -1,0 +1,3 @@
+"""Disclosure Log: an offline, encrypted record of disclosures of confidential case information."""
+
+__version__ = "0.1.0"
