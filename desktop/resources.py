@@ -1,4 +1,4 @@
-"""Find the top-level ``resources/`` folder in a source tree, an editable install or a frozen app."""
+"""Find the top-level ``resources/`` folder in a source tree, an editable install or frozen app."""
 
 from __future__ import annotations
 

@@ -1,0 +1,631 @@
+"""``disclosure-log-cli``: the scriptable face of the app, a thin layer over ``Session``.
+
+Exit codes (DESIGN §6): 0 ok, 1 a check failed, 2 usage, 3 wrong passphrase or locked,
+4 invalid input, 5 store or I/O error. Messages never include case content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from desktop import __version__
+from desktop.domain.enums import Jurisdiction, Outcome, Regime, WithdrawalEffect, WithdrawalHow
+from desktop.domain.errors import InvalidDocument
+from desktop.domain.records import ConsentWithdrawal, RecordBody
+from desktop.domain.strict_json import parse_record_body, validate_document
+from desktop.policy import Policy, PolicyError, load_policy
+from desktop.record_index import recipients_of
+from desktop.session import (
+    Cursor,
+    PassphraseTooWeak,
+    Profile,
+    ProfileInvalid,
+    RecordFilter,
+    RecordNotFound,
+    RecordRow,
+    Session,
+    StoreError,
+    WrongPassphrase,
+    default_store_dir,
+)
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INVALID, EXIT_STORE = 0, 1, 2, 3, 4, 5
+PASSPHRASE_ENV = "DISCLOSURE_LOG_PASSPHRASE"  # noqa: S105 - a variable name
+NEW_PASSPHRASE_ENV = "DISCLOSURE_LOG_NEW_PASSPHRASE"  # noqa: S105 - a variable name
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+class CliError(Exception):
+    def __init__(self, code: int, message: str, details: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.details = details or []
+
+
+# -- passphrases ----------------------------------------------------------------------------
+def _read_secret_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(EXIT_STORE, f"cannot read the passphrase file {path}") from exc
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _prompt(label: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise CliError(
+            EXIT_LOCKED,
+            "no passphrase given: use --passphrase-file or $DISCLOSURE_LOG_PASSPHRASE",
+        )
+    first = getpass.getpass(f"{label}: ")
+    if confirm and getpass.getpass(f"{label} (again): ") != first:
+        raise CliError(EXIT_INVALID, "the two passphrases differ")
+    return first
+
+
+def current_passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
+    if args.passphrase_file is not None:
+        return _read_secret_file(args.passphrase_file)
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV]
+    return _prompt("Passphrase", confirm)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    if args.new_passphrase_file is not None:
+        return _read_secret_file(args.new_passphrase_file)
+    if NEW_PASSPHRASE_ENV in os.environ:
+        return os.environ[NEW_PASSPHRASE_ENV]
+    return _prompt("New passphrase", confirm=True)
+
+
+# -- input documents ------------------------------------------------------------------------
+def read_input_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise CliError(EXIT_INVALID, f"{path} is larger than {MAX_INPUT_BYTES >> 20} MiB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(EXIT_INVALID, f"cannot read {path} ({exc.strerror})") from exc
+
+
+def read_record(path: Path) -> RecordBody:
+    try:
+        return parse_record_body(read_input_file(path))
+    except InvalidDocument as exc:
+        raise CliError(EXIT_INVALID, f"{path} is not a valid record", exc.details) from exc
+
+
+# -- opening --------------------------------------------------------------------------------
+def _policy() -> Policy:
+    try:
+        return load_policy()
+    except PolicyError as exc:
+        raise CliError(EXIT_INVALID, str(exc)) from exc
+
+
+def store_dir(args: argparse.Namespace) -> Path:
+    return default_store_dir(args.store)
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    return Session.unlock(store_dir(args), current_passphrase(args), _policy())
+
+
+# -- output ---------------------------------------------------------------------------------
+def emit_json(value: Any, out: TextIO = sys.stdout) -> None:
+    json.dump(value, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a time zone offset, e.g. +00:00")
+    return moment
+
+
+def _day_start(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def record_filter(args: argparse.Namespace) -> RecordFilter:
+    return RecordFilter(
+        case_id=args.case,
+        subject_id=args.subject,
+        date_from=_day_start(args.date_from) if args.date_from else None,
+        date_to=_day_start(args.date_to + timedelta(days=1)) if args.date_to else None,
+        outcome=args.outcome,
+        basis_code=args.basis,
+        recipient_organisation=args.recipient_org,
+        flagged_only=args.flagged,
+        pending_only=args.pending,
+    )
+
+
+def list_item(row: RecordRow, document: dict[str, Any]) -> dict[str, Any]:
+    """One element of ``list --json``: the row's columns plus what scripts usually want."""
+    answers = document["checklist"]["answers"]
+    record = answers.get("Q17_record") or {}
+    recipients = [
+        {k: r.get(k) for k in ("name", "role_title", "organisation", "kind")}
+        for r in recipients_of(document)
+    ]
+    return {
+        "id": row.record_id,
+        "version": row.version,
+        "case_id": row.case_id,
+        "subject_id": row.subject_id,
+        "status": row.status,
+        "outcome": row.outcome,
+        "subtype": row.subtype,
+        "purpose_statement": answers["Q2_purpose"]["purpose_statement"],
+        "recipient": recipients[0],
+        "recipients": recipients,
+        "basis_codes": (document.get("decision") or {}).get("basis_codes", []),
+        "flagged": row.flagged,
+        "pending": row.pending,
+        "event_at": row.event_at,
+        "decision_at": document["decision_at"],
+        "disclosure_at": record.get("disclosure_at"),
+        "created_at": document["created_at"],
+    }
+
+
+def _all_rows(session: Session, where: RecordFilter, limit: int | None) -> Iterator[RecordRow]:
+    after, seen = None, 0
+    while rows := session.list_records(where, after):
+        for row in rows:
+            if limit is not None and seen >= limit:
+                return
+            seen += 1
+            yield row
+        after = Cursor(rows[-1].event_at, rows[-1].rowid)
+
+
+def print_rows(session: Session, rows: Iterator[RecordRow], as_json: bool) -> int:
+    if as_json:
+        sys.stdout.write("[")
+        count = 0
+        for row in rows:
+            sys.stdout.write(",\n" if count else "\n")
+            item = list_item(row, session.record(row.record_id))
+            sys.stdout.write(json.dumps(item, ensure_ascii=False))
+            count += 1
+        sys.stdout.write("\n]\n" if count else "]\n")
+        return count
+    count = 0
+    for row in rows:
+        flags = ",".join(f for f, on in (("flagged", row.flagged), ("pending", row.pending)) if on)
+        print(
+            f"{row.event_at[:16].replace('T', ' ')}  {row.record_id}  {row.case_id:<14} "
+            f"{row.outcome or row.status:<22} {row.recipient_summary}"
+            + (f"  [{flags}]" if flags else "")
+        )
+        count += 1
+    print(f"{count} record(s)", file=sys.stderr)
+    return count
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    policy = _policy()
+    jurisdiction = Jurisdiction(args.jurisdiction)
+    regimes = tuple(Regime(r) for r in args.regimes) if args.regimes else None
+    if regimes is None:
+        regimes = tuple(policy.regimes) if policy.regimes else default_regimes(jurisdiction)
+    profile = Profile(
+        name=args.name,
+        role=args.role,
+        organisation=args.organisation,
+        jurisdiction=jurisdiction,
+        regimes=regimes,
+        registration_number=args.registration_number,
+    )
+    session = Session.create(
+        store_dir(args), current_passphrase(args, confirm=True), profile, policy
+    )
+    status = session.status()
+    session.lock()
+    print(f"Created a store in {status.path}")
+    if not status.recovery_slot:
+        print(
+            "No organisation recovery key is set: if the passphrase is lost,"
+            " the records cannot be opened by anyone.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def default_regimes(jurisdiction: Jurisdiction) -> tuple[Regime, ...]:
+    if jurisdiction is Jurisdiction.US:
+        return (Regime.HIPAA,)
+    return (Regime.UK_GDPR, Regime.CL_CONFIDENCE)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    status = session.status().as_dict()
+    session.lock()
+    if args.json:
+        emit_json(status)
+    else:
+        for key, value in status.items():
+            print(f"{key.replace('_', ' '):<20} {value}")
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    body = read_record(args.file)
+    session = open_session(args)
+    saved = session.add_record(body)
+    session.lock()
+    if args.json:
+        emit_json({"id": saved.record_id, "version": saved.version, "hash": saved.hash})
+    else:
+        print(saved.record_id)
+    return EXIT_OK
+
+
+def cmd_amend(args: argparse.Namespace) -> int:
+    body = read_record(args.file)
+    session = open_session(args)
+    saved = session.amend_record(args.id, body, args.reason)
+    session.lock()
+    if args.json:
+        emit_json({"id": saved.record_id, "version": saved.version, "hash": saved.hash})
+    else:
+        print(f"{saved.record_id} version {saved.version}")
+    return EXIT_OK
+
+
+def cmd_withdraw_consent(args: argparse.Namespace) -> int:
+    try:
+        withdrawal = validate_document(
+            ConsentWithdrawal,
+            {
+                "case_id": args.case,
+                "subject_id": args.subject,
+                "withdrawn_at": args.at.isoformat(),
+                "by_whom": args.by,
+                "scope": args.scope,
+                "how": args.how,
+                "effect": args.effect,
+                "record_ids": args.record or [],
+                "notes": args.notes or "",
+            },
+        )
+    except InvalidDocument as exc:
+        raise CliError(EXIT_INVALID, "the consent withdrawal is not valid", exc.details) from exc
+    session = open_session(args)
+    result = session.withdraw_consent(withdrawal)
+    session.lock()
+    if args.json:
+        emit_json(
+            {
+                "id": result.withdrawal_id,
+                "hash": result.hash,
+                "recipients_to_notify": result.recipients_to_notify,
+            }
+        )
+        return EXIT_OK
+    print(result.withdrawal_id)
+    if result.recipients_to_notify:
+        print("Tell these recipients that consent has been withdrawn:")
+        for r in result.recipients_to_notify:
+            who = ", ".join(p for p in (r.get("name"), r["role_title"], r["organisation"]) if p)
+            print(f"  - {who} ({len(r['record_ids'])} record(s))")
+    else:
+        print("No recipient received information on the strength of this consent.")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        print_rows(session, _all_rows(session, record_filter(args), args.limit), args.json)
+    finally:
+        session.lock()
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        rows = session.search(args.text, limit=args.limit)
+        print_rows(session, iter(rows), args.json)
+    finally:
+        session.lock()
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        documents = (
+            session.history(args.id) if args.history else [session.record(args.id, args.version)]
+        )
+    finally:
+        session.lock()
+    if args.json:
+        emit_json(documents if args.history else documents[0])
+        return EXIT_OK
+    for document in documents:
+        print(describe_record(document))
+    return EXIT_OK
+
+
+def describe_record(document: dict[str, Any]) -> str:
+    answers = document["checklist"]["answers"]
+    decision = document.get("decision") or {}
+    lines = [
+        f"Record {document['id']}  version {document['version']}  ({document['status']})",
+        f"  saved {document['created_at']} by {document['created_by']['name']}"
+        + (
+            f"; amended because: {document['amend_reason']}" if document.get("amend_reason") else ""
+        ),
+        f"  case {document['case']['case_id']}, person {document['subject']['subject_id']}",
+        f"  purpose: {answers['Q2_purpose']['purpose_statement']}",
+        f"  decision: {decision.get('outcome', 'not yet decided')}"
+        + (f" ({decision['subtype']})" if decision.get("subtype") else ""),
+        f"  basis: {', '.join(decision.get('basis_codes') or []) or '-'}",
+    ]
+    for r in recipients_of(document):
+        who = ", ".join(p for p in (r.get("name"), r["role_title"], r["organisation"]) if p)
+        lines.append(f"  recipient: {who}")
+    for issue in (*decision.get("blocks", []), *decision.get("flags", [])):
+        lines.append(f"  {issue['id']}: {issue['message']}")
+    lines.append(f"  hash {document['hash']}")
+    return "\n".join(lines)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        result = session.verify_audit()
+    finally:
+        session.lock()
+    if args.json:
+        emit_json(result.as_dict())
+    elif result.ok:
+        print(
+            f"Audit chain verified: {result.entries} entries, {result.record_versions} record"
+            f" versions; head {result.head_seq} {result.head_hash}"
+        )
+    else:
+        print(f"Audit chain BROKEN: {result.problem}", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        session.change_passphrase(new_passphrase(args))
+    finally:
+        session.lock()
+    print("Passphrase changed.")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    pem = read_input_file(args.org_key)
+    password = os.environ.get("DISCLOSURE_LOG_ORG_KEY_PASSPHRASE")
+    session = Session.recover(
+        store_dir(args),
+        pem,
+        new_passphrase(args),
+        _policy(),
+        password.encode("utf-8") if password else None,
+    )
+    session.lock()
+    print("Store recovered with the organisation key; the new passphrase is set.")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        info = session.backup(args.dir)
+    finally:
+        session.lock()
+    if args.json:
+        emit_json({"path": str(info.path), "sha256": info.sha256, "records": info.records})
+    else:
+        print(f"Backup written and verified: {info.path} ({info.records} records)")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    session = Session.restore(
+        args.file, store_dir(args), current_passphrase(args), _policy(), replace=args.yes
+    )
+    status = session.status()
+    session.lock()
+    print(f"Restored {status.records} records into {status.path}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\r{done:,}/{total:,} records", end="", file=sys.stderr, flush=True)
+
+    try:
+        added = session.fill_demo(args.records, progress=progress, seed=args.seed)
+    finally:
+        session.lock()
+    if interactive:
+        print(file=sys.stderr)
+    print(f"Added {added:,} sample records.")
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------------------
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--case", help="only this case")
+    p.add_argument("--subject", help="only this person")
+    p.add_argument("--from", dest="date_from", type=_parse_day, help="from this day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=_parse_day, help="up to this day, inclusive")
+    p.add_argument("--outcome", choices=[o.value for o in Outcome])
+    p.add_argument("--basis", help="only records relying on this basis code")
+    p.add_argument("--recipient-org", help="only records shared with this organisation")
+    p.add_argument("--flagged", action="store_true", help="only records with open flags")
+    p.add_argument("--pending", action="store_true", help="only drafts and records awaiting advice")
+    p.add_argument("--limit", type=int, help="at most this many")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disclosure-log-cli",
+        description="Record and review disclosures of confidential case information.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--store", type=Path, help="the store directory")
+    parser.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        help_text: str,
+        json_flag: bool = False,
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    p = command("init", cmd_init, "create a store and your practitioner profile")
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True)
+    p.add_argument("--organisation", required=True)
+    p.add_argument("--jurisdiction", required=True, choices=[j.value for j in Jurisdiction])
+    p.add_argument(
+        "--regimes", type=_regime_list, help="comma-separated, e.g. UK_GDPR,CL_CONFIDENCE"
+    )
+    p.add_argument("--registration-number")
+
+    command("status", cmd_status, "store path, schema version, counts, audit head", True)
+
+    p = command("add", cmd_add, "add a record from a JSON file; prints its id", True)
+    p.add_argument("file", type=Path)
+
+    p = command("amend", cmd_amend, "save a new version of a record", True)
+    p.add_argument("id")
+    p.add_argument("file", type=Path)
+    p.add_argument("--reason", required=True, help="why the record is being amended")
+
+    p = command("withdraw-consent", cmd_withdraw_consent, "record a consent withdrawal", True)
+    p.add_argument("--case", required=True)
+    p.add_argument("--subject", required=True, help="the person who withdrew consent")
+    p.add_argument(
+        "--by", required=True, help="who withdrew it (the person or their representative)"
+    )
+    p.add_argument("--at", required=True, type=_parse_moment, help="when (RFC 3339, with offset)")
+    p.add_argument("--scope", required=True, help="what the withdrawal covers")
+    p.add_argument("--how", choices=[h.value for h in WithdrawalHow], default="WRITTEN")
+    p.add_argument("--effect", choices=[e.value for e in WithdrawalEffect], default="STOP_FUTURE")
+    p.add_argument("--record", action="append", help="limit to these records (repeatable)")
+    p.add_argument("--notes")
+
+    p = command("list", cmd_list, "list records, newest first", True)
+    _add_filters(p)
+
+    p = command("show", cmd_show, "show one record", True)
+    p.add_argument("id")
+    p.add_argument("--history", action="store_true", help="every version, oldest first")
+    p.add_argument("--version", type=int, help="this version instead of the latest")
+
+    p = command("search", cmd_search, "full-text search of recipients, purpose, items, notes", True)
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=200)
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    p = audit_sub.add_parser(
+        "verify", help="verify the hash chain; exit 1 naming the first bad link"
+    )
+    p.set_defaults(handler=cmd_audit_verify)
+    p.add_argument("--json", action="store_true")
+
+    p = command("passwd", cmd_passwd, "change the passphrase (the database is not rewritten)")
+    p.add_argument("--new-passphrase-file", type=Path)
+
+    p = command("recover", cmd_recover, "open a store whose passphrase is lost, with the org key")
+    p.add_argument("--org-key", type=Path, required=True)
+    p.add_argument("--new-passphrase-file", type=Path)
+
+    p = command("backup", cmd_backup, "write a verified, encrypted backup into DIR", True)
+    p.add_argument("dir", type=Path)
+
+    p = command("restore", cmd_restore, "restore a backup into the store directory")
+    p.add_argument("file", type=Path)
+    p.add_argument("--yes", action="store_true", help="replace an existing store (kept aside)")
+
+    p = command("demo", cmd_demo, "add realistic synthetic records (demos, benchmarks)")
+    p.add_argument("--records", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def _regime_list(text: str) -> list[str]:
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    allowed = {r.value for r in Regime}
+    unknown = [v for v in values if v not in allowed]
+    if unknown or not values:
+        raise argparse.ArgumentTypeError(
+            f"unknown regime(s) {', '.join(unknown) or '(none)'};"
+            f" choose from {', '.join(sorted(allowed))}"
+        )
+    return values
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except CliError as exc:
+        code, message, details = exc.code, str(exc), exc.details
+    except WrongPassphrase as exc:
+        code, message, details = EXIT_LOCKED, str(exc), []
+    except (InvalidDocument, PassphraseTooWeak, ProfileInvalid, RecordNotFound) as exc:
+        code, message = EXIT_INVALID, str(exc)
+        details = list(getattr(exc, "details", []))
+    except StoreError as exc:
+        code, message, details = EXIT_STORE, str(exc), []
+    except OSError as exc:
+        code, message, details = EXIT_STORE, f"{exc.strerror or exc}", []
+    print(f"disclosure-log-cli: {message}", file=sys.stderr)
+    for detail in details:
+        print(f"  {detail.get('field', '')}: {detail.get('message', '')}", file=sys.stderr)
+    if code == EXIT_INVALID and getattr(args, "json", False):
+        emit_json({"error": "INVALID_INPUT", "details": details})
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

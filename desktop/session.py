@@ -1,0 +1,570 @@
+"""``Session``: an unlocked store + the practitioner's profile + the organisation policy.
+
+Every use case is a method here, used the same way by the CLI and the GUI, and only the session
+writes audit events. A session belongs to the thread that opened it (one connection, one thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from platformdirs import user_data_dir
+
+from desktop import __version__
+from desktop.domain.canonical import canonical_json
+from desktop.domain.enums import Jurisdiction, Regime
+from desktop.domain.records import STORE_ASSIGNED_FIELDS, ConsentWithdrawal, RecordBody
+from desktop.domain.regimes import check_regimes
+from desktop.policy import Policy
+from desktop.record_index import event_time, index_document, recipients_of, utc_key
+from desktop.store.audit import WITHDRAWAL_EVENT, ZERO_HASH, VerifyResult, utc_now, version_hash
+from desktop.store.audit import verify as verify_chain
+from desktop.store.backup import BackupInfo, extract_backup, make_backup
+from desktop.store.errors import (
+    RecordNotFound,
+    StoreCorrupt,
+    StoreError,
+    StoreExists,
+    StoreNotFound,
+    WrongPassphrase,
+)
+from desktop.store.keyslots import DEFAULT_TARGET_SECONDS, Argon2Params, calibrate
+from desktop.store.records import PAGE_SIZE, Cursor, RecordFilter, RecordRow
+from desktop.store.store import (
+    BACKUPS_DIR,
+    DB_FILE,
+    DB_SIDE_FILES,
+    KEYSLOTS_FILE,
+    Store,
+    store_exists,
+)
+
+__all__ = [
+    "Cursor",
+    "PassphraseTooWeak",
+    "Profile",
+    "ProfileInvalid",
+    "RecordFilter",
+    "RecordNotFound",
+    "RecordRow",
+    "SavedVersion",
+    "Session",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreExists",
+    "StoreNotFound",
+    "WrongPassphrase",
+    "default_store_dir",
+    "store_exists",
+]
+
+HOME_ENV = "DISCLOSURE_LOG_HOME"
+DEMO_BATCH = 2000
+KDF_SECONDS_ENV = "DISCLOSURE_LOG_KDF_SECONDS"
+MIN_PASSPHRASE_CHARS = 10
+ACTOR = "practitioner"
+
+
+class PassphraseTooWeak(StoreError):
+    pass
+
+
+class ProfileInvalid(StoreError):
+    pass
+
+
+def default_store_dir(explicit: Path | None = None) -> Path:
+    """``--store``, else ``$DISCLOSURE_LOG_HOME``, else the platform data dir."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env)
+    return Path(user_data_dir("DisclosureLog", appauthor=False))
+
+
+def kdf_params() -> Argon2Params:
+    """Calibrated Argon2id cost; ``$DISCLOSURE_LOG_KDF_SECONDS`` lowers the target (tests, CI)."""
+    try:
+        target = float(os.environ.get(KDF_SECONDS_ENV, DEFAULT_TARGET_SECONDS))
+    except ValueError:
+        target = DEFAULT_TARGET_SECONDS
+    return calibrate(max(0.0, min(target, 5.0)))
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase.strip()) < MIN_PASSPHRASE_CHARS:
+        raise PassphraseTooWeak(
+            f"the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters;"
+            " several unrelated words are easiest to remember"
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    role: str
+    organisation: str
+    jurisdiction: Jurisdiction
+    regimes: tuple[Regime, ...]
+    registration_number: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "organisation": self.organisation,
+            "jurisdiction": self.jurisdiction.value,
+            "regimes": [r.value for r in self.regimes],
+            "registration_number": self.registration_number,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        return cls(
+            name=data["name"],
+            role=data["role"],
+            organisation=data["organisation"],
+            jurisdiction=Jurisdiction(data["jurisdiction"]),
+            regimes=tuple(Regime(r) for r in data["regimes"]),
+            registration_number=data.get("registration_number"),
+        )
+
+    def practitioner(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "organisation": self.organisation,
+            "registration_number": self.registration_number,
+        }
+
+
+def apply_policy(profile: Profile, policy: Policy) -> Profile:
+    """Check a new profile against what the organisation enforces."""
+    problems = []
+    if policy.jurisdiction is not None and profile.jurisdiction != policy.jurisdiction:
+        problems.append(f"your organisation sets the jurisdiction to {policy.jurisdiction.value}")
+    if policy.regimes is not None and set(profile.regimes) != set(policy.regimes):
+        problems.append(
+            "your organisation sets the regimes to " + ",".join(r.value for r in policy.regimes)
+        )
+    problem = check_regimes(profile.jurisdiction, list(profile.regimes))
+    if problem is not None:
+        problems.append(problem)
+    for label, value in (
+        ("name", profile.name),
+        ("role", profile.role),
+        ("organisation", profile.organisation),
+    ):
+        if not value.strip():
+            problems.append(f"the {label} is empty")
+    if problems:
+        raise ProfileInvalid("; ".join(problems))
+    return profile
+
+
+@dataclass(frozen=True)
+class SavedVersion:
+    record_id: str
+    version: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class WithdrawalResult:
+    withdrawal_id: str
+    hash: str
+    recipients_to_notify: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    path: str
+    store_id: str
+    schema_version: int
+    app_version: str
+    records: int
+    versions: int
+    cases: int
+    consent_withdrawals: int
+    audit_head_seq: int
+    audit_head: str
+    recovery_slot: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+class Session:
+    def __init__(self, store: Store, policy: Policy) -> None:
+        self._store: Store | None = store
+        self.policy = policy
+
+    # -- opening and closing ------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        passphrase: str,
+        profile: Profile,
+        policy: Policy,
+        params: Argon2Params | None = None,
+    ) -> Session:
+        check_passphrase(passphrase)
+        apply_policy(profile, policy)
+        store = Store.create(directory, passphrase, params or kdf_params(), policy.recovery_key())
+        session = cls(store, policy)
+        with store.transaction():
+            store.set_profile(profile.as_dict())
+            store.audit.append(
+                ACTOR,
+                "store_created",
+                detail={
+                    "app_version": __version__,
+                    "recovery_slot": store.has_recovery_slot,
+                    "jurisdiction": profile.jurisdiction.value,
+                },
+            )
+        return session
+
+    @classmethod
+    def unlock(cls, directory: Path, passphrase: str, policy: Policy) -> Session:
+        store = Store.open(directory, passphrase)
+        session = cls(store, policy)
+        session._audit("unlocked")
+        return session
+
+    @classmethod
+    def recover(
+        cls,
+        directory: Path,
+        org_key_pem: bytes,
+        new_passphrase: str,
+        policy: Policy,
+        org_key_password: bytes | None = None,
+    ) -> Session:
+        """Open a store whose passphrase is lost with the organisation's private key."""
+        check_passphrase(new_passphrase)
+        try:
+            key = serialization.load_pem_private_key(org_key_pem, password=org_key_password)
+        except (ValueError, TypeError) as exc:
+            raise WrongPassphrase("the organisation key file could not be read") from exc
+        if not isinstance(key, X25519PrivateKey):
+            raise WrongPassphrase("the organisation key file does not hold an X25519 key")
+        store = Store.open_with_recovery_key(directory, key)
+        session = cls(store, policy)
+        store.change_passphrase(new_passphrase, kdf_params(), "organisation-recovery")
+        session._audit("recovered_with_organisation_key", actor="organisation-recovery")
+        return session
+
+    def lock(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @property
+    def locked(self) -> bool:
+        return self._store is None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise WrongPassphrase("the store is locked")
+        return self._store
+
+    def _audit(self, event: str, actor: str = ACTOR, **detail: Any) -> None:
+        with self.store.transaction():
+            self.store.audit.append(actor, event, detail=detail)
+
+    def profile(self) -> Profile:
+        data = self.store.profile()
+        if data is None:
+            raise StoreError("the store has no practitioner profile")
+        return Profile.from_dict(data)
+
+    # -- records ------------------------------------------------------------------------
+    def _document(
+        self, record_id: str, version: int, body: RecordBody, reason: str | None
+    ) -> dict[str, Any]:
+        now = utc_now()
+        document: dict[str, Any] = body.model_dump(mode="json", by_alias=True)
+        document.update(
+            {
+                "id": record_id,
+                "version": version,
+                "created_at": now,
+                "created_by": self.profile().practitioner(),
+                "amend_reason": reason,
+                "retention_until": self._retention_until(document),
+            }
+        )
+        return document
+
+    def _retention_until(self, document: dict[str, Any]) -> str | None:
+        years = self.policy.retention_years
+        if years is None:
+            return None
+        moment = datetime.fromisoformat(utc_key(event_time(document)).replace("Z", "+00:00"))
+        day = moment.date()
+        try:
+            until = day.replace(year=day.year + years)
+        except ValueError:  # 29 February
+            until = date(day.year + years, 3, 1)
+        return until.isoformat()
+
+    def add_record(self, body: RecordBody) -> SavedVersion:
+        record_id = str(uuid.uuid4())
+        document = self._document(record_id, 1, body, None)
+        store = self.store
+        with store.transaction():
+            digest = store.records.add(
+                ACTOR, record_id, document, index_document(document), document["created_at"]
+            )
+        return SavedVersion(record_id, 1, digest.hex())
+
+    def amend_record(self, record_id: str, body: RecordBody, reason: str) -> SavedVersion:
+        if not reason.strip():
+            raise ProfileInvalid("an amendment needs a reason")
+        store = self.store
+        document = self._document(record_id, 0, body, reason)
+        with store.transaction():
+            version, digest = store.records.amend(
+                ACTOR, record_id, document, index_document(document), document["created_at"]
+            )
+        return SavedVersion(record_id, version, digest.hex())
+
+    def record(self, record_id: str, version: int | None = None) -> dict[str, Any]:
+        return self.store.records.version_document(record_id, version)
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        return self.store.records.history(record_id)
+
+    def list_records(
+        self, where: RecordFilter | None = None, after: Cursor | None = None, limit: int = PAGE_SIZE
+    ) -> list[RecordRow]:
+        return self.store.records.page(where or RecordFilter(), after, limit)
+
+    def search(
+        self,
+        text: str,
+        where: RecordFilter | None = None,
+        before_rowid: int | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> list[RecordRow]:
+        return self.store.records.search(text, where, before_rowid, limit)
+
+    def cases(self) -> list[tuple[str, int, str]]:
+        return self.store.records.cases()
+
+    # -- consent withdrawal -------------------------------------------------------------
+    def withdraw_consent(self, withdrawal: ConsentWithdrawal) -> WithdrawalResult:
+        """Record a withdrawal and list who received information on the strength of that consent."""
+        store = self.store
+        withdrawn_at = utc_key(withdrawal.withdrawn_at.isoformat())
+        to_notify: dict[tuple[str, str, str], dict[str, Any]] = {}
+        where = RecordFilter(
+            case_id=withdrawal.case_id,
+            subject_id=withdrawal.subject_id,
+            outcome="SHARE_WITH_CONSENT",
+            date_to=withdrawn_at,
+        )
+        chosen = set(withdrawal.record_ids)
+        after = None
+        while rows := store.records.page(where, after):
+            for row in rows:
+                if chosen and row.record_id not in chosen:
+                    continue
+                for recipient in recipients_of(store.records.version_document(row.record_id)):
+                    key = (
+                        recipient.get("name") or "",
+                        recipient["role_title"],
+                        recipient["organisation"],
+                    )
+                    to_notify.setdefault(
+                        key,
+                        {
+                            "name": recipient.get("name"),
+                            "role_title": recipient["role_title"],
+                            "organisation": recipient["organisation"],
+                            "address": recipient.get("address"),
+                            "record_ids": [],
+                        },
+                    )["record_ids"].append(row.record_id)
+            after = Cursor(rows[-1].event_at, rows[-1].rowid)
+        withdrawal_id = str(uuid.uuid4())
+        document = withdrawal.model_dump(mode="json")
+        document.update(
+            {
+                "id": withdrawal_id,
+                "created_at": utc_now(),
+                "created_by": self.profile().practitioner(),
+                "recipients_to_notify": list(to_notify.values()),
+            }
+        )
+        body = canonical_json(document)
+        digest = version_hash(ZERO_HASH, body)
+        with store.transaction() as conn:
+            seq = store.audit.append(
+                ACTOR,
+                WITHDRAWAL_EVENT,
+                object_type="consent_withdrawal",
+                object_id=withdrawal_id,
+                object_hash=digest,
+                detail={"recipients_to_notify": len(to_notify)},
+            )
+            conn.execute(
+                "INSERT INTO consent_withdrawals (withdrawal_id, case_id, subject_id, audit_seq,"
+                " body, hash) VALUES (?,?,?,?,?,?)",
+                (
+                    withdrawal_id,
+                    withdrawal.case_id,
+                    withdrawal.subject_id,
+                    seq,
+                    body.decode("utf-8"),
+                    digest,
+                ),
+            )
+        return WithdrawalResult(withdrawal_id, digest.hex(), list(to_notify.values()))
+
+    # -- integrity, keys and backups ----------------------------------------------------
+    def verify_audit(self) -> VerifyResult:
+        return verify_chain(self.store.conn)
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        check_passphrase(new_passphrase)
+        self.store.change_passphrase(new_passphrase, kdf_params(), ACTOR)
+
+    def backup(self, dest_dir: Path | None = None) -> BackupInfo:
+        store = self.store
+        target = dest_dir if dest_dir is not None else store.directory / BACKUPS_DIR
+        info = make_backup(
+            store.conn, store.keyslots, store.data_key, target, store.records.counter("records")
+        )
+        self._audit("backup_made", sha256=info.sha256, records=info.records, bytes=info.size)
+        return info
+
+    @classmethod
+    def restore(
+        cls,
+        backup_file: Path,
+        directory: Path,
+        passphrase: str,
+        policy: Policy,
+        replace: bool = False,
+    ) -> Session:
+        """Restore a backup into ``directory``; an existing store is moved aside, never deleted."""
+        if store_exists(directory) and not replace:
+            raise StoreExists(
+                f"a store already exists in {directory}; confirm with --yes to replace it"
+                " (the current store is kept in a 'replaced-…' folder)"
+            )
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        scratch = directory / f".restore-{uuid.uuid4().hex[:8]}.partial"
+        scratch.mkdir(mode=0o700)
+        try:
+            extracted = extract_backup(backup_file, scratch)
+            (scratch / KEYSLOTS_FILE).write_bytes(extracted.keyslots.to_bytes())
+            probe = Store.open(scratch, passphrase)  # wrong passphrase: nothing has moved yet
+            try:
+                result = verify_chain(probe.conn)
+                if not result.ok or not probe.integrity_ok():
+                    raise StoreError(f"the backup does not verify: {result.problem}")
+            finally:
+                probe.close()
+            for side in DB_SIDE_FILES[1:]:
+                with contextlib.suppress(FileNotFoundError):
+                    (scratch / side).unlink()
+            if store_exists(directory):
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                aside = directory / f"replaced-{stamp}"
+                aside.mkdir(mode=0o700)
+                for name in (KEYSLOTS_FILE, *DB_SIDE_FILES):
+                    if (directory / name).exists():
+                        os.replace(directory / name, aside / name)
+            os.replace(scratch / DB_FILE, directory / DB_FILE)
+            os.replace(scratch / KEYSLOTS_FILE, directory / KEYSLOTS_FILE)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        session = cls.unlock(directory, passphrase, policy)
+        session._audit("restored_from_backup", backup_records=extracted.manifest.get("records"))
+        return session
+
+    # -- demo ---------------------------------------------------------------------------
+    def fill_demo(
+        self,
+        count: int,
+        progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+        seed: int = 0,
+    ) -> int:
+        """Add ``count`` synthetic records, committing in batches; cancelling keeps what is done."""
+        from desktop.demo_data import generate  # noqa: PLC0415 - only demos pay for loading it
+
+        store = self.store
+        created_by = self.profile().practitioner()
+        start = store.records.counter("records")
+        documents = generate(count, seed=seed, start_index=start)
+        done = 0
+        while done < count:
+            if should_cancel is not None and should_cancel():
+                break
+            batch = min(DEMO_BATCH, count - done)
+            with store.transaction():
+                for document in itertools.islice(documents, batch):
+                    now = utc_now()
+                    record_id = str(uuid.uuid4())
+                    document.update(
+                        {
+                            "id": record_id,
+                            "version": 1,
+                            "created_at": now,
+                            "created_by": created_by,
+                            "amend_reason": None,
+                            "retention_until": self._retention_until(document),
+                        }
+                    )
+                    store.records.add(ACTOR, record_id, document, index_document(document), now)
+            done += batch
+            if progress is not None:
+                progress(done, count)
+        self._audit("demo_records_added", count=done)
+        return done
+
+    # -- status -------------------------------------------------------------------------
+    def status(self) -> StoreStatus:
+        store = self.store
+        seq, head = store.audit.head()
+        return StoreStatus(
+            path=str(store.directory),
+            store_id=store.store_id,
+            schema_version=store.schema_version(),
+            app_version=__version__,
+            records=store.records.counter("records"),
+            versions=store.records.counter("versions"),
+            cases=int(store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]),
+            consent_withdrawals=int(
+                store.conn.execute("SELECT count(*) FROM consent_withdrawals").fetchone()[0]
+            ),
+            audit_head_seq=seq,
+            audit_head=head.hex(),
+            recovery_slot=store.has_recovery_slot,
+        )
+
+    @staticmethod
+    def store_assigned_fields() -> frozenset[str]:
+        return STORE_ASSIGNED_FIELDS

@@ -1,0 +1,67 @@
+"""Atomic, owner-only file writes (the Electrum pattern).
+
+A reader sees either the old file or the new one, never a torn mix: write a temporary file in
+the same directory, fsync it, rename it over the target, then fsync the directory so the rename
+itself survives power loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_DIR = 0o700
+TEMP_SUFFIX = ".partial"
+
+
+def fsync_dir(directory: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a directory for fsync; NTFS journals the rename.
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ensure_private_dir(directory: Path) -> None:
+    directory.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
+    if os.name != "nt":
+        os.chmod(directory, OWNER_ONLY_DIR)
+
+
+def temp_path_for(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data`` atomically; the file is readable by its owner only."""
+    tmp = temp_path_for(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    fsync_dir(target.parent)
+
+
+def install_atomic(source: Path, target: Path) -> None:
+    """Move an already-written, fsynced file into place atomically."""
+    os.replace(source, target)
+    fsync_dir(target.parent)
+
+
+def remove_stale_temporaries(directory: Path) -> None:
+    """Delete temporary files a killed process left behind (they never carry the final name)."""
+    for leftover in directory.glob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()

@@ -1,0 +1,388 @@
+"""Record versions (append-only, hash-chained per record) and the index rows used to find them.
+
+A version's stored document is canonical JSON of its header (less the hashes) and body, hashed
+with the previous version's hash. The ``records`` row, basis and recipient side tables and the
+full-text entry describe the latest version and are replaced when a record is amended.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.domain.canonical import canonical_json
+from desktop.store.audit import ZERO_HASH, AuditLog, version_hash
+from desktop.store.connection import Connection
+from desktop.store.errors import RecordNotFound
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class RecordIndex:
+    """What list, filter and search need to know of a record's latest version."""
+
+    case_id: str
+    subject_id: str
+    status: str
+    outcome: str | None
+    subtype: str | None
+    event_at: str  # UTC, "YYYY-MM-DDTHH:MM:SSZ", so text order is time order
+    flagged: bool
+    pending: bool
+    recipient_summary: str
+    basis_codes: tuple[str, ...]
+    recipient_orgs: tuple[str, ...]
+    fts_recipients: str
+    fts_purpose: str
+    fts_items: str
+    fts_notes: str
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One line of a list: enough for a table, no full document."""
+
+    rowid: int
+    record_id: str
+    case_id: str
+    subject_id: str
+    version: int
+    status: str
+    outcome: str | None
+    subtype: str | None
+    event_at: str
+    flagged: bool
+    pending: bool
+    recipient_summary: str
+    basis_summary: str
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    case_id: str | None = None
+    subject_id: str | None = None
+    date_from: str | None = None  # inclusive, compared with event_at
+    date_to: str | None = None  # exclusive upper bound
+    outcome: str | None = None
+    basis_code: str | None = None
+    recipient_organisation: str | None = None
+    flagged_only: bool = False
+    pending_only: bool = False
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position: the (event_at, rowid) of the last row already shown."""
+
+    event_at: str
+    rowid: int
+
+
+_ROW_COLUMNS = (
+    "r.id, r.record_id, r.case_id, r.subject_id, r.latest_version, r.status, r.outcome,"
+    " r.subtype, r.event_at, r.flagged, r.pending, r.recipient_summary, r.basis_summary"
+)
+
+
+def _row(values: tuple[Any, ...]) -> RecordRow:
+    return RecordRow(
+        rowid=values[0],
+        record_id=values[1],
+        case_id=values[2],
+        subject_id=values[3],
+        version=values[4],
+        status=values[5],
+        outcome=values[6],
+        subtype=values[7],
+        event_at=values[8],
+        flagged=bool(values[9]),
+        pending=bool(values[10]),
+        recipient_summary=values[11],
+        basis_summary=values[12],
+    )
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word, as a prefix, all required."""
+    words = [w.replace('"', '""') for w in text.split() if w.strip('"')]
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+class RecordRepository:
+    def __init__(self, conn: Connection, audit: AuditLog) -> None:
+        self._conn = conn
+        self._audit = audit
+
+    # -- writing (the caller holds the transaction) ------------------------------------
+    def add(
+        self, actor: str, record_id: str, document: dict[str, Any], index: RecordIndex, now: str
+    ) -> bytes:
+        body = canonical_json(document)
+        digest = version_hash(ZERO_HASH, body)
+        seq = self._audit.append(
+            actor,
+            "record_created",
+            object_type="record",
+            object_id=record_id,
+            object_version=1,
+            object_hash=digest,
+            ts=now,
+        )
+        cur = self._conn.execute(
+            "INSERT INTO records (record_id, case_id, subject_id, latest_version, status, outcome,"
+            " subtype, event_at, created_at, updated_at, flagged, pending, recipient_summary,"
+            " basis_summary) VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)",
+            (
+                record_id,
+                index.case_id,
+                index.subject_id,
+                index.status,
+                index.outcome,
+                index.subtype,
+                index.event_at,
+                now,
+                now,
+                int(index.flagged),
+                int(index.pending),
+                index.recipient_summary,
+                ", ".join(index.basis_codes),
+            ),
+        )
+        rowid = int(cur.lastrowid)
+        self._conn.execute(
+            "INSERT INTO record_versions (record, version, audit_seq, body, prev_hash, hash)"
+            " VALUES (?,1,?,?,?,?)",
+            (rowid, seq, body.decode("utf-8"), ZERO_HASH, digest),
+        )
+        self._write_side_tables(rowid, index)
+        self._count_case(index.case_id, index.event_at, +1)
+        self._bump("records", +1)
+        self._bump("versions", +1)
+        return digest
+
+    def amend(
+        self,
+        actor: str,
+        record_id: str,
+        document: dict[str, Any],
+        index: RecordIndex,
+        now: str,
+    ) -> tuple[int, bytes]:
+        row = self._conn.execute(
+            "SELECT id, latest_version, case_id FROM records WHERE record_id = ?", (record_id,)
+        ).fetchone()
+        if row is None:
+            raise RecordNotFound(f"no record with id {record_id}")
+        rowid, latest, old_case = int(row[0]), int(row[1]), row[2]
+        prev = self._conn.execute(
+            "SELECT hash FROM record_versions WHERE record = ? AND version = ?", (rowid, latest)
+        ).fetchone()[0]
+        version = latest + 1
+        document = {**document, "version": version}
+        body = canonical_json(document)
+        digest = version_hash(bytes(prev), body)
+        seq = self._audit.append(
+            actor,
+            "record_amended",
+            object_type="record",
+            object_id=record_id,
+            object_version=version,
+            object_hash=digest,
+            ts=now,
+        )
+        self._conn.execute(
+            "INSERT INTO record_versions (record, version, audit_seq, body, prev_hash, hash)"
+            " VALUES (?,?,?,?,?,?)",
+            (rowid, version, seq, body.decode("utf-8"), bytes(prev), digest),
+        )
+        self._conn.execute(
+            "UPDATE records SET case_id=?, subject_id=?, latest_version=?, status=?, outcome=?,"
+            " subtype=?, event_at=?, updated_at=?, flagged=?, pending=?, recipient_summary=?,"
+            " basis_summary=? WHERE id=?",
+            (
+                index.case_id,
+                index.subject_id,
+                version,
+                index.status,
+                index.outcome,
+                index.subtype,
+                index.event_at,
+                now,
+                int(index.flagged),
+                int(index.pending),
+                index.recipient_summary,
+                ", ".join(index.basis_codes),
+                rowid,
+            ),
+        )
+        self._conn.execute("DELETE FROM record_basis WHERE record = ?", (rowid,))
+        self._conn.execute("DELETE FROM record_recipient_orgs WHERE record = ?", (rowid,))
+        self._conn.execute("DELETE FROM records_fts WHERE rowid = ?", (rowid,))
+        self._write_side_tables(rowid, index)
+        if old_case != index.case_id:
+            self._count_case(old_case, index.event_at, -1)
+            self._count_case(index.case_id, index.event_at, +1)
+        self._bump("versions", +1)
+        return version, digest
+
+    def _write_side_tables(self, rowid: int, index: RecordIndex) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO record_basis (code, record) VALUES (?, ?)",
+            [(code, rowid) for code in index.basis_codes],
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO record_recipient_orgs (organisation, record) VALUES (?, ?)",
+            [(org, rowid) for org in index.recipient_orgs],
+        )
+        self._conn.execute(
+            "INSERT INTO records_fts (rowid, recipients, purpose, items, notes) VALUES (?,?,?,?,?)",
+            (rowid, index.fts_recipients, index.fts_purpose, index.fts_items, index.fts_notes),
+        )
+
+    def _count_case(self, case_id: str, event_at: str, delta: int) -> None:
+        self._conn.execute(
+            "INSERT INTO cases (case_id, records, last_event_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (case_id) DO UPDATE SET records = records + excluded.records,"
+            " last_event_at = max(last_event_at, excluded.last_event_at)",
+            (case_id, delta, event_at),
+        )
+
+    def _bump(self, name: str, delta: int) -> None:
+        self._conn.execute(
+            "INSERT INTO counters (name, n) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET n = n + excluded.n",
+            (name, delta),
+        )
+
+    # -- reading ------------------------------------------------------------------------
+    def exists(self, record_id: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM records WHERE record_id = ?", (record_id,))
+        return row.fetchone() is not None
+
+    def version_document(self, record_id: str, version: int | None = None) -> dict[str, Any]:
+        """The stored document of one version (latest by default), with its hashes added."""
+        sql = (
+            "SELECT v.body, v.prev_hash, v.hash FROM record_versions v JOIN records r"
+            " ON r.id = v.record WHERE r.record_id = ? AND v.version = "
+        )
+        if version is None:
+            row = self._conn.execute(sql + "r.latest_version", (record_id,)).fetchone()
+        else:
+            row = self._conn.execute(sql + "?", (record_id, version)).fetchone()
+        if row is None:
+            what = "record" if version is None else f"version {version} of record"
+            raise RecordNotFound(f"no {what} {record_id}")
+        return _with_hashes(row)
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT v.body, v.prev_hash, v.hash FROM record_versions v JOIN records r"
+            " ON r.id = v.record WHERE r.record_id = ? ORDER BY v.version",
+            (record_id,),
+        ).fetchall()
+        if not rows:
+            raise RecordNotFound(f"no record {record_id}")
+        return [_with_hashes(row) for row in rows]
+
+    def page(
+        self, where: RecordFilter, after: Cursor | None = None, limit: int = PAGE_SIZE
+    ) -> list[RecordRow]:
+        """Newest first, keyset-paged on (event_at, rowid)."""
+        clauses, params = _filter_sql(where)
+        if after is not None:
+            clauses.append("(r.event_at, r.id) < (?, ?)")
+            params += [after.event_at, after.rowid]
+        sql = f"SELECT {_ROW_COLUMNS} FROM records r"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY r.event_at DESC, r.id DESC LIMIT ?"
+        return [_row(v) for v in self._conn.execute(sql, [*params, limit]).fetchall()]
+
+    def search(
+        self,
+        text: str,
+        where: RecordFilter | None = None,
+        before_rowid: int | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> list[RecordRow]:
+        """Full-text matches, most recently saved first (ranking common terms does not scale)."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        clauses, params = _filter_sql(where or RecordFilter())
+        clauses.insert(0, "records_fts MATCH ?")
+        params.insert(0, query)
+        if before_rowid is not None:
+            clauses.append("f.rowid < ?")
+            params.append(before_rowid)
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM records_fts f JOIN records r ON r.id = f.rowid"
+            f" WHERE {' AND '.join(clauses)} ORDER BY f.rowid DESC LIMIT ?"
+        )
+        return [_row(v) for v in self._conn.execute(sql, [*params, limit]).fetchall()]
+
+    def rows_by_rowid(self, rowids: Iterable[int]) -> list[RecordRow]:
+        ids = list(rowids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM records r WHERE r.id IN ({marks})", ids
+        ).fetchall()
+        by_id = {row[0]: _row(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def cases(self) -> list[tuple[str, int, str]]:
+        return [
+            (row[0], int(row[1]), row[2])
+            for row in self._conn.execute(
+                "SELECT case_id, records, last_event_at FROM cases WHERE records > 0"
+                " ORDER BY last_event_at DESC"
+            ).fetchall()
+        ]
+
+    def counter(self, name: str) -> int:
+        row = self._conn.execute("SELECT n FROM counters WHERE name = ?", (name,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+
+def _with_hashes(row: tuple[Any, ...]) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(row[0])
+    document["prev_hash"] = bytes(row[1]).hex()
+    document["hash"] = bytes(row[2]).hex()
+    return document
+
+
+def _filter_sql(where: RecordFilter) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("r.case_id", where.case_id),
+        ("r.subject_id", where.subject_id),
+        ("r.outcome", where.outcome),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if where.date_from is not None:
+        clauses.append("r.event_at >= ?")
+        params.append(where.date_from)
+    if where.date_to is not None:
+        clauses.append("r.event_at < ?")
+        params.append(where.date_to)
+    if where.basis_code is not None:
+        clauses.append("r.id IN (SELECT record FROM record_basis WHERE code = ?)")
+        params.append(where.basis_code)
+    if where.recipient_organisation is not None:
+        clauses.append("r.id IN (SELECT record FROM record_recipient_orgs WHERE organisation = ?)")
+        params.append(where.recipient_organisation)
+    if where.flagged_only:
+        clauses.append("r.flagged = 1")
+    if where.pending_only:
+        clauses.append("r.pending = 1")
+    return clauses, params
