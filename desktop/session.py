@@ -302,7 +302,7 @@ class Session:
         self, record_id: str, version: int, body: RecordBody, reason: str | None
     ) -> dict[str, Any]:
         now = utc_now()
-        document: dict[str, Any] = body.model_dump(mode="json", by_alias=True)
+        document: dict[str, Any] = body.to_document()
         document.update(
             {
                 "id": record_id,
@@ -343,8 +343,14 @@ class Session:
         store = self.store
         document = self._document(record_id, 0, body, reason)
         with store.transaction():
+            previous = index_document(store.records.version_document(record_id))
             version, digest = store.records.amend(
-                ACTOR, record_id, document, index_document(document), document["created_at"]
+                ACTOR,
+                record_id,
+                document,
+                index_document(document),
+                previous,
+                document["created_at"],
             )
         return SavedVersion(record_id, version, digest.hex())
 
@@ -556,7 +562,9 @@ class Session:
             app_version=__version__,
             records=store.records.counter("records"),
             versions=store.records.counter("versions"),
-            cases=int(store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]),
+            cases=int(
+                store.conn.execute("SELECT count(*) FROM cases WHERE records > 0").fetchone()[0]
+            ),
             consent_withdrawals=int(
                 store.conn.execute("SELECT count(*) FROM consent_withdrawals").fetchone()[0]
             ),

@@ -7,7 +7,6 @@ consent withdrawals, supervisor sign-offs and accounting requests.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Final
 
 from pydantic import Field, field_validator, model_validator
@@ -24,7 +23,7 @@ from desktop.domain.base import (
     domain_error,
     field_errors,
 )
-from desktop.domain.checklist_input import ChecklistInput, Recipient
+from desktop.domain.checklist_input import ChecklistInput
 from desktop.domain.checklist_output import ChecklistOutput
 from desktop.domain.enums import (
     Origin,
@@ -182,70 +181,6 @@ class RecordBody(DomainModel):
     @property
     def outcome(self) -> Outcome | None:
         return self.decision.outcome if self.decision else None
-
-    @property
-    def basis_codes(self) -> list[str]:
-        return list(self.decision.basis_codes) if self.decision else []
-
-    @property
-    def recipients(self) -> list[Recipient]:
-        return list(self.checklist.answers.q4_recipient.recipients)
-
-    @property
-    def purpose_statement(self) -> str:
-        return self.checklist.answers.q2_purpose.purpose_statement
-
-    @property
-    def event_at(self) -> datetime:
-        """When the disclosure happened if recorded, else when the decision was made."""
-        record = self.checklist.answers.q17_record
-        if record is not None and record.disclosure_at is not None:
-            return record.disclosure_at
-        return self.decision_at
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.decision and self.decision.flags)
-
-    @property
-    def pending(self) -> bool:
-        """Still awaiting work: a draft, awaiting advice, or a SEEK_ADVICE decision."""
-        return (
-            self.status in (RecordStatus.DRAFT, RecordStatus.PENDING_ADVICE)
-            or self.outcome is Outcome.SEEK_ADVICE
-        )
-
-    def search_text(self) -> dict[str, str]:
-        """The text the store indexes for full-text search, by column."""
-        answers = self.checklist.answers
-        recipients = [
-            part
-            for r in answers.q4_recipient.recipients
-            for part in (r.name, r.role_title, r.organisation)
-            if part
-        ]
-        items: list[str] = []
-        if answers.q12_minimum_necessary is not None:
-            items = [
-                part
-                for item in answers.q12_minimum_necessary.items
-                for part in (item.description, item.justification)
-                if part
-            ]
-        notes: list[str | None] = [self.notes]
-        if answers.q10_seek_consent is not None:
-            notes.append(answers.q10_seek_consent.views)
-        if answers.q14_inform is not None:
-            notes.append(answers.q14_inform.narrative)
-            notes.extend(other.narrative for other in answers.q14_inform.others)
-        if self.not_sharing is not None:
-            notes.append(self.not_sharing.reasoning_narrative)
-        return {
-            "recipients": "\n".join(recipients),
-            "purpose": self.purpose_statement,
-            "items": "\n".join(items),
-            "notes": "\n".join(n for n in notes if n),
-        }
 
 
 class Practitioner(DomainModel):

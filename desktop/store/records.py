@@ -171,8 +171,10 @@ class RecordRepository:
         record_id: str,
         document: dict[str, Any],
         index: RecordIndex,
+        previous: RecordIndex,
         now: str,
     ) -> tuple[int, bytes]:
+        """A new version; ``previous`` is the index of the version it replaces (to unindex it)."""
         row = self._conn.execute(
             "SELECT id, latest_version, case_id FROM records WHERE record_id = ?", (record_id,)
         ).fetchone()
@@ -222,11 +224,21 @@ class RecordRepository:
         )
         self._conn.execute("DELETE FROM record_basis WHERE record = ?", (rowid,))
         self._conn.execute("DELETE FROM record_recipient_orgs WHERE record = ?", (rowid,))
-        self._conn.execute("DELETE FROM records_fts WHERE rowid = ?", (rowid,))
+        self._conn.execute(
+            "INSERT INTO records_fts (records_fts, rowid, recipients, purpose, items, notes)"
+            " VALUES ('delete', ?, ?, ?, ?, ?)",
+            (rowid, *_fts_values(previous)),
+        )
         self._write_side_tables(rowid, index)
         if old_case != index.case_id:
             self._count_case(old_case, index.event_at, -1)
             self._count_case(index.case_id, index.event_at, +1)
+        for case_id in {old_case, index.case_id}:  # the amended event may have moved or left
+            self._conn.execute(
+                "UPDATE cases SET last_event_at = coalesce((SELECT max(event_at) FROM records"
+                " WHERE case_id = ?), last_event_at) WHERE case_id = ?",
+                (case_id, case_id),
+            )
         self._bump("versions", +1)
         return version, digest
 
@@ -241,7 +253,7 @@ class RecordRepository:
         )
         self._conn.execute(
             "INSERT INTO records_fts (rowid, recipients, purpose, items, notes) VALUES (?,?,?,?,?)",
-            (rowid, index.fts_recipients, index.fts_purpose, index.fts_items, index.fts_notes),
+            (rowid, *_fts_values(index)),
         )
 
     def _count_case(self, case_id: str, event_at: str, delta: int) -> None:
@@ -349,6 +361,10 @@ class RecordRepository:
     def counter(self, name: str) -> int:
         row = self._conn.execute("SELECT n FROM counters WHERE name = ?", (name,)).fetchone()
         return 0 if row is None else int(row[0])
+
+
+def _fts_values(index: RecordIndex) -> tuple[str, str, str, str]:
+    return (index.fts_recipients, index.fts_purpose, index.fts_items, index.fts_notes)
 
 
 def _with_hashes(row: tuple[Any, ...]) -> dict[str, Any]:

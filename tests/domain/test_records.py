@@ -19,6 +19,7 @@ from desktop.domain.records import (
     SupervisorSignOff,
 )
 from desktop.domain.strict_json import validate_document
+from desktop.record_index import index_document
 from tests.domain.helpers import invalid_fields
 from tests.factories import dns_body, uk_share_body, us_share_body
 
@@ -69,8 +70,8 @@ def test_seek_advice_may_be_pending_or_draft(status: str) -> None:
     body = validate_document(
         RecordBody, uk_share_body(status=status, decision=seek_advice_decision())
     )
-    assert body.pending
     assert body.outcome is Outcome.SEEK_ADVICE
+    assert index_document(body.to_document()).pending
 
 
 def test_final_with_blocks_is_rejected() -> None:
@@ -96,9 +97,10 @@ def test_final_without_a_decision_is_rejected_but_a_draft_is_not() -> None:
     }
     body = validate_document(RecordBody, uk_share_body(status="DRAFT", decision=None))
     assert body.outcome is None
-    assert body.basis_codes == []
-    assert not body.flagged
-    assert body.pending
+    index = index_document(body.to_document())
+    assert index.basis_codes == ()
+    assert not index.flagged
+    assert index.pending
 
 
 def test_do_not_share_needs_its_reasoning() -> None:
@@ -167,28 +169,31 @@ def test_invalid_record_fields_are_named(changes: dict[str, Any], field: str) ->
     assert field in invalid_fields(RecordBody, uk_share_body(**changes))
 
 
-def test_properties() -> None:
+def test_index_of_a_share() -> None:
     body = validate_document(RecordBody, uk_share_body())
     assert body.outcome is Outcome.SHARE_WITHOUT_CONSENT
-    assert body.basis_codes[0] == "UK-GDPR-6-1-E"
-    assert [r.organisation for r in body.recipients] == ["Children's social care MASH"]
-    assert body.purpose_statement.startswith("Refer a disclosure")
-    assert body.event_at == datetime(2025, 3, 10, 11, 20, tzinfo=UTC)
-    assert not body.flagged
-    assert not body.pending
+    index = index_document(body.to_document())
+    assert index.outcome == "SHARE_WITHOUT_CONSENT"
+    assert index.basis_codes[0] == "UK-GDPR-6-1-E"
+    assert index.recipient_orgs == ("Children's social care MASH",)
+    assert index.fts_purpose.startswith("Refer a disclosure")
+    assert index.event_at == "2025-03-10T11:20:00Z"
+    assert not index.flagged
+    assert not index.pending
 
 
-def test_event_at_falls_back_to_the_decision_time() -> None:
+def test_event_time_falls_back_to_the_decision_time() -> None:
     document = uk_share_body()
     del document["checklist"]["answers"]["Q17_record"]
     body = validate_document(RecordBody, document)
-    assert body.event_at == body.decision_at == datetime(2025, 3, 10, 11, tzinfo=UTC)
+    assert index_document(body.to_document()).event_at == "2025-03-10T11:00:00Z"
 
 
 def test_flagged_when_the_decision_has_flags() -> None:
     decision = uk_share_body()["decision"]
     decision["flags"] = [V9]
-    assert validate_document(RecordBody, uk_share_body(decision=decision)).flagged
+    body = validate_document(RecordBody, uk_share_body(decision=decision))
+    assert index_document(body.to_document()).flagged
 
 
 def test_search_text_collects_each_column() -> None:
@@ -197,26 +202,25 @@ def test_search_text_collects_each_column() -> None:
     answers["Q14_inform"]["others"] = [
         {"who": "Mother", "status": "NOT_INFORMED", "narrative": "Decided at strategy meeting."}
     ]
-    text = validate_document(RecordBody, document).search_text()
-    assert set(text) == {"recipients", "purpose", "items", "notes"}
-    assert "Duty social worker" in text["recipients"]
-    assert "Children's social care MASH" in text["recipients"]
-    assert text["purpose"] == answers["Q2_purpose"]["purpose_statement"]
-    assert "The child's account in her own words" in text["items"]
-    assert "Core of the concern." in text["items"]
+    index = index_document(validate_document(RecordBody, document).to_document())
+    assert "Duty social worker" in index.fts_recipients
+    assert "Children's social care MASH" in index.fts_recipients
+    assert index.fts_purpose == answers["Q2_purpose"]["purpose_statement"]
+    assert "The child's account in her own words" in index.fts_items
+    assert "Core of the concern." in index.fts_items
     for part in (
         "Strategy discussion to follow.",
         "Does not want anyone told.",
         "Told her who will be told.",
         "Decided at strategy meeting.",
     ):
-        assert part in text["notes"]
+        assert part in index.fts_notes
 
 
 def test_search_text_includes_the_reasons_not_to_share() -> None:
-    text = validate_document(RecordBody, dns_body()).search_text()
-    assert "no other basis" in text["notes"]
-    assert text["items"] == ""
+    index = index_document(validate_document(RecordBody, dns_body()).to_document())
+    assert "no other basis" in index.fts_notes
+    assert index.fts_items == ""
 
 
 def test_models_are_immutable() -> None:

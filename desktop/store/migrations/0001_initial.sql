@@ -1,5 +1,7 @@
 -- Schema 1. Records are append-only versions; `records` is the per-record index row that
--- list, filter and paging use (keyset on (event_at, id), never OFFSET).
+-- list, filter and paging use (keyset on (event_at, id), never OFFSET). The full-text index is
+-- contentless (no second copy of the text); an entry is removed with FTS5's 'delete' command and
+-- the values it was indexed with, which works on every SQLite with FTS5.
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -62,7 +64,7 @@ CREATE INDEX record_recipient_orgs_by_record ON record_recipient_orgs (record);
 
 CREATE VIRTUAL TABLE records_fts USING fts5 (
     recipients, purpose, items, notes,
-    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    content = '', tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TABLE cases (
