@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-export QT_QPA_PLATFORM_TEST ?= offscreen
 
 .PHONY: run test demo bench lint typecheck check kill-test clean
 

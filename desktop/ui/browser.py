@@ -1,0 +1,304 @@
+"""The records page: the case list (left), search and the records table (middle), the detail
+of the selected record (right).
+
+Picking a case or typing a search sets the table's query; the store does the filtering (an index
+or FTS5), the model pages through the result. The detail is fetched through the worker when the
+current row changes; an answer for a row that is no longer current is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.session import RecordRow
+from desktop.ui.records_model import CasesModel, RecordQuery, RecordsModel
+from desktop.ui.wording import flags_label, local_time, outcome_label, render_document
+from desktop.ui.worker import SessionHost
+
+SEARCH_DELAY_MS = 250
+
+
+class RecordsBrowser(QWidget):
+    #: The detail pane now shows this record.
+    detail_loaded = Signal(str)
+    #: The case list was (re)loaded.
+    cases_loaded = Signal()
+    #: A message for the status bar.
+    message = Signal(str)
+
+    def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recordsBrowser")
+        self._host = host
+        self._detail_for: str | None = None
+        self._cases_generation = 0
+
+        self.cases_model = CasesModel(self)
+        self.cases_view = QListView()
+        self.cases_view.setObjectName("casesView")
+        self.cases_view.setModel(self.cases_model)
+        self.cases_view.setAccessibleName(self.tr("Cases"))
+        self.cases_view.setAccessibleDescription(self.tr("Pick a case to list only its records"))
+        self.cases_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.cases_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.cases_view.setUniformItemSizes(True)
+        self.cases_view.selectionModel().currentChanged.connect(self._case_changed)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setAccessibleName(self.tr("Search records"))
+        self.search_edit.setPlaceholderText(
+            self.tr("Search recipients, purpose, information and notes (Ctrl+F)")
+        )
+        self.search_edit.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_query)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.returnPressed.connect(self._apply_query)
+
+        self.model = RecordsModel(host, self)
+        self.model.page_loaded.connect(self._page_loaded)
+        self.model.load_failed.connect(self.message)
+        self.table = QTableView()
+        self.table.setObjectName("recordsTable")
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Records"))
+        self.table.setAccessibleDescription(
+            self.tr("Newest first. Select a record to read it in the detail pane.")
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(False)  # order comes from the store's index
+        self.table.setCornerButtonEnabled(False)
+        self.table.verticalHeader().hide()
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setAccessibleName(self.tr("Record columns"))
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        metrics = self.table.fontMetrics()
+        # Wide enough for the usual values; the whole text is in each cell's tooltip, and the
+        # flags column keeps the rest so it is never scrolled out of sight.
+        for column, sample in (
+            (RecordsModel.DATE, "0000-00-00 00:00"),
+            (RecordsModel.CASE, "C-0000-00000"),
+            (RecordsModel.OUTCOME, "Share without consent"),
+            (RecordsModel.RECIPIENT, "Children's social care"),
+            (RecordsModel.BASIS, "UK-GDPR-6-1-E"),
+        ):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
+        rows.setAccessibleName(self.tr("Record rows"))
+        corner = self.table.findChild(QAbstractButton)
+        if corner is not None:
+            corner.setAccessibleName(self.tr("Select all records"))
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("recordsCount")
+
+        self.detail = QPlainTextEdit()
+        self.detail.setObjectName("recordDetail")
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName(self.tr("Record detail"))
+        self.detail.setPlaceholderText(self.tr("Select a record to read it here."))
+        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # Read-only, so Tab must move focus on rather than stay inside the text.
+        self.detail.setTabChangesFocus(True)
+        self.detail.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.search_edit)
+        middle_layout.addWidget(self.table, 1)
+        middle_layout.addWidget(self.count_label)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("browserSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.cases_view)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([210, 760, 310])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+
+        self.setTabOrder(self.cases_view, self.search_edit)
+        self.setTabOrder(self.search_edit, self.table)
+        self.setTabOrder(self.table, self.detail)
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        """After unlocking: load the cases and the newest records."""
+        self._load_cases()
+        self.model.set_query(self._query())
+        self._update_count()
+
+    def clear(self) -> None:
+        """On lock: forget everything shown. No case content may outlive the session."""
+        self._search_timer.stop()
+        self._cases_generation += 1
+        self._detail_for = None
+        self.search_edit.blockSignals(True)
+        self.search_edit.setText("")  # unlike clear(), also empties the undo history
+        self.search_edit.blockSignals(False)
+        self.model.clear()
+        self.cases_model.clear()
+        self.detail.clear()
+        self.count_label.clear()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def selected_record_id(self) -> str | None:
+        index = self.table.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        return None if row is None else row.record_id
+
+    # -- queries ----------------------------------------------------------------------------
+    def _query(self) -> RecordQuery:
+        current = self.cases_view.currentIndex()
+        case_id = self.cases_model.case_at(current.row()) if current.isValid() else None
+        return RecordQuery(case_id=case_id, text=self.search_edit.text().strip())
+
+    def _apply_query(self) -> None:
+        self._search_timer.stop()
+        query = self._query()
+        if query == self.model.query and (self.model.loading or self.model.rowCount()):
+            return
+        self._show_detail(None)
+        self.model.set_query(query)
+        self._update_count()
+
+    def _load_cases(self) -> None:
+        self._cases_generation += 1
+        generation = self._cases_generation
+        self._host.submit(
+            lambda session: session.cases(),
+            lambda cases: self._cases_arrived(generation, cases),
+            lambda error: self._cases_failed(generation, error),
+        )
+
+    def _cases_arrived(self, generation: int, cases: list[tuple[str, int, str]]) -> None:
+        if generation != self._cases_generation:
+            return
+        selected = self._query().case_id
+        self.cases_model.set_cases(cases)
+        self.cases_view.selectionModel().blockSignals(True)
+        self.cases_view.setCurrentIndex(self.cases_model.index(self.cases_model.row_of(selected)))
+        self.cases_view.selectionModel().blockSignals(False)
+        self.cases_loaded.emit()
+
+    def _cases_failed(self, generation: int, error: Exception) -> None:
+        if generation == self._cases_generation:
+            self.message.emit(
+                self.tr("The cases could not be loaded: %1").replace("%1", str(error))
+            )
+
+    def _case_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._apply_query()
+
+    # -- table and detail ---------------------------------------------------------------------
+    def _page_loaded(self, _count: int, _more: bool) -> None:
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown = self.model.rowCount()
+        if self.model.loading and shown == 0:
+            text = self.tr("Loading records…")
+        elif shown == 0:
+            text = (
+                self.tr("No records match this search.")
+                if self.model.query.searching
+                else self.tr("No records yet.")
+            )
+        elif self.model.exhausted:
+            text = self.tr("%n records", "", shown)
+        else:
+            text = self.tr("The newest %n records; more load as you scroll.", "", shown)
+        self.count_label.setText(text)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        self._show_detail(None if row is None else row.record_id)
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if not self.table.selectionModel().hasSelection():
+            self._show_detail(None)
+
+    def _show_detail(self, record_id: str | None) -> None:
+        if record_id == self._detail_for:
+            return
+        self._detail_for = record_id
+        self.detail.clear()
+        if record_id is None:
+            self.detail.setPlaceholderText(self.tr("Select a record to read it here."))
+            return
+        self.detail.setPlaceholderText(self.tr("Loading the record…"))
+        self._host.submit(
+            lambda session: session.record(record_id),
+            lambda document: self._detail_arrived(record_id, document),
+            lambda error: self._detail_failed(record_id, error),
+        )
+
+    def _detail_arrived(self, record_id: str, document: dict[str, Any]) -> None:
+        if record_id != self._detail_for:
+            return
+        current = self.model.row_at(self.table.currentIndex().row())
+        summary = "" if current is None or current.record_id != record_id else _summary(current)
+        self.detail.setPlainText(summary + render_document(document))
+        self.detail_loaded.emit(record_id)
+
+    def _detail_failed(self, record_id: str, error: Exception) -> None:
+        if record_id != self._detail_for:
+            return
+        self.detail.setPlainText(
+            self.tr("This record could not be read: %1").replace("%1", str(error))
+        )
+
+
+def _summary(row: RecordRow) -> str:
+    """The table row's facts in words, above the full record."""
+    lines = [
+        outcome_label(row.outcome, row.subtype),
+        QCoreApplication.translate("RecordsBrowser", "%1, case %2")
+        .replace("%1", local_time(row.event_at))
+        .replace("%2", row.case_id),
+        QCoreApplication.translate("RecordsBrowser", "To: %1").replace("%1", row.recipient_summary),
+        flags_label(row.status, row.flagged, row.pending),
+        "",
+    ]
+    return "\n".join(lines) + "\n"
