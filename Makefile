@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test demo bench lint typecheck check kill-test clean
+.PHONY: run test demo bench lint typecheck check kill-test schemas clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 2; }
@@ -37,6 +37,10 @@ bench: $(STAMP)
 # The kill -9 harness at release strength (make test runs 200 cycles).
 kill-test: $(STAMP)
 	$(PY) -m pytest tests/reliability/test_kill.py --cycles=$${CYCLES:-5000}
+
+# JSON Schemas published in resources/schemas are generated from the models.
+schemas: $(STAMP)
+	$(PY) -c 'import json; from desktop.policy import policy_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/policy.schema.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from pydantic import (
@@ -79,6 +80,19 @@ class Policy(BaseModel):
             _load_x25519(value)
         return value
 
+    @field_validator("trusted_ca_certificates")
+    @classmethod
+    def _certificates_parse(cls, value: list[str]) -> list[str]:
+        for index, pem in enumerate(value):
+            try:
+                certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
+            except (ValueError, UnicodeEncodeError) as exc:
+                raise ValueError(f"item {index} is not a PEM X.509 certificate") from exc
+            constraints = _basic_constraints(certificate)
+            if constraints is None or not constraints.ca:
+                raise ValueError(f"item {index} is not a CA certificate (basicConstraints CA)")
+        return value
+
     @field_validator("regimes")
     @classmethod
     def _regimes_not_empty(cls, value: list[Regime] | None) -> list[Regime] | None:
@@ -106,6 +120,13 @@ def _load_x25519(pem: str) -> X25519PublicKey:
     if not isinstance(key, X25519PublicKey):
         raise ValueError("the recovery key must be an X25519 public key")
     return key
+
+
+def _basic_constraints(certificate: x509.Certificate) -> x509.BasicConstraints | None:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return None
 
 
 EMPTY_POLICY = Policy()

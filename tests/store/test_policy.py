@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.x509.oid import NameOID
 
 from desktop.domain.enums import Jurisdiction, Regime
 from desktop.policy import (
@@ -66,6 +70,32 @@ def test_invalid_policy_names_the_field(tmp_path: Path, document: dict, field: s
     assert any(problem.startswith(field) for problem in caught.value.problems), caught.value
 
 
+def _certificate(ca: bool) -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Northshire Council CA")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_trusted_certificates_must_be_ca_certificates(tmp_path: Path) -> None:
+    good = {"trusted_ca_certificates": [_certificate(ca=True)]}
+    assert parse_policy(json.dumps(good).encode(), tmp_path / "p.json").trusted_ca_certificates
+    for bad in ([_certificate(ca=False)], ["-----BEGIN CERTIFICATE-----\nAAAA\n"]):
+        with pytest.raises(PolicyError, match="trusted_ca_certificates"):
+            parse_policy(json.dumps({"trusted_ca_certificates": bad}).encode(), tmp_path / "p")
+
+
 def test_regimes_must_fit_the_jurisdiction(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="HIPAA"):
         parse_policy(b'{"jurisdiction": "UK-ENG", "regimes": ["HIPAA"]}', tmp_path / "p.json")
@@ -76,9 +106,7 @@ def test_not_json_is_reported(tmp_path: Path) -> None:
         parse_policy(b"{", tmp_path / "p.json")
 
 
-def test_environment_override_must_exist(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_environment_override_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(POLICY_ENV, str(tmp_path / "missing.json"))
     with pytest.raises(PolicyError, match="does not exist"):
         load_policy()
@@ -93,7 +121,5 @@ def test_missing_machine_policy_means_no_settings(
 
 
 def test_published_schema_matches_the_model() -> None:
-    """resources/schemas/policy.schema.json is generated from the model; regenerate it if this fails:
-    python -c 'import json; from desktop.policy import policy_json_schema as s;
-    print(json.dumps(s(), indent=2))' > resources/schemas/policy.schema.json"""
+    """The published schema is generated from the model: `make schemas` regenerates it."""
     assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == policy_json_schema()
