@@ -122,7 +122,8 @@ def open_session(args: argparse.Namespace) -> Session:
 
 
 # -- output ---------------------------------------------------------------------------------
-def emit_json(value: Any, out: TextIO = sys.stdout) -> None:
+def emit_json(value: Any, out: TextIO | None = None) -> None:
+    out = sys.stdout if out is None else out  # looked up per call: stdout may be replaced
     json.dump(value, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
