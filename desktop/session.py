@@ -349,8 +349,8 @@ class Session:
                 record_id,
                 document,
                 index_document(document),
-                previous,
-                document["created_at"],
+                previous=previous,
+                now=document["created_at"],
             )
         return SavedVersion(record_id, version, digest.hex())
 

@@ -202,6 +202,7 @@ class RecordVersionHeader(DomainModel):
     created_at: Timestamp
     created_by: Practitioner
     amend_reason: str | None = None
+    retention_until: IsoDate | None = None  # from the policy's retention years (brief field 44)
 
 
 STORE_ASSIGNED_FIELDS: Final[frozenset[str]] = frozenset(RecordVersionHeader.model_fields)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 OWNER_ONLY_FILE = 0o600
@@ -61,7 +62,13 @@ def install_atomic(source: Path, target: Path) -> None:
 
 
 def remove_stale_temporaries(directory: Path) -> None:
-    """Delete temporary files a killed process left behind (they never carry the final name)."""
+    """Delete what a killed process left behind: files and scratch folders named ``.*.partial``.
+
+    Nothing with a final name is ever touched; these never carry one.
+    """
     for leftover in directory.glob(f".*{TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                leftover.unlink()

@@ -171,6 +171,7 @@ class RecordRepository:
         record_id: str,
         document: dict[str, Any],
         index: RecordIndex,
+        *,
         previous: RecordIndex,
         now: str,
     ) -> tuple[int, bytes]:

@@ -113,6 +113,8 @@ class Store:
             conn.close()
             raise
         remove_stale_temporaries(directory)
+        if (directory / BACKUPS_DIR).is_dir():
+            remove_stale_temporaries(directory / BACKUPS_DIR)
         return cls(directory, conn, keyslots, data_key)
 
     def close(self) -> None:

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop.demo_data import generate
-
 from desktop.policy import EMPTY_POLICY
 from desktop.record_index import index_document
 from desktop.session import Session

@@ -242,7 +242,16 @@ HEADER: dict[str, Any] = {
 def test_store_assigned_fields_are_the_header_fields() -> None:
     assert (
         frozenset(
-            {"id", "version", "hash", "prev_hash", "created_at", "created_by", "amend_reason"}
+            {
+                "id",
+                "version",
+                "hash",
+                "prev_hash",
+                "created_at",
+                "created_by",
+                "amend_reason",
+                "retention_until",
+            }
         )
         == STORE_ASSIGNED_FIELDS
     )

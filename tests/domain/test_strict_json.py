@@ -161,6 +161,7 @@ def test_parse_record_body_ignores_store_assigned_fields() -> None:
         created_at="2025-03-10T12:05:00Z",
         created_by={"name": "A", "role": "B", "organisation": "C"},
         amend_reason="typo",
+        retention_until="2032-03-10",
     )
     assert set(shown) >= STORE_ASSIGNED_FIELDS
     assert parse_record_body(json.dumps(shown).encode()) == parse_record_body(

@@ -20,9 +20,12 @@ def test_amending_replaces_the_indexed_text(session: Session) -> None:
     assert [r.record_id for r in session.search("kingfisher")] == [saved.record_id]
     assert saved.record_id not in {r.record_id for r in session.search("zebrafinch")}
     assert len(session.search("zebrafinch")) == 1
-    assert session.store.conn.execute(
-        "INSERT INTO records_fts (records_fts) VALUES ('integrity-check')"
-    ).fetchall() == []
+    assert (
+        session.store.conn.execute(
+            "INSERT INTO records_fts (records_fts) VALUES ('integrity-check')"
+        ).fetchall()
+        == []
+    )
     assert session.verify_audit().ok
 
 

@@ -1,0 +1,185 @@
+"""Helpers for the command-line tests: run the CLI in-process or as a real subprocess.
+
+In-process runs (``cli``) are fast and used for most checks; subprocess runs (``run_cli``) are
+used where the exit status or stderr of the real program matters (wrong passphrase, bad input).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.cli import main
+from desktop.domain.enums import Jurisdiction, Regime
+from desktop.domain.strict_json import parse_record_body
+from desktop.policy import Policy, load_policy
+from desktop.session import Profile, Session
+from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
+from tests.conftest import PASSPHRASE
+from tests.factories import dns_body, uk_share_body
+
+REPO = Path(__file__).resolve().parents[2]
+FLOOR = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
+"""What ``$DISCLOSURE_LOG_KDF_SECONDS=0.01`` calibrates to, without paying for calibration."""
+PROFILE = Profile(
+    name="Sam Practitioner",
+    role="Social worker",
+    organisation="Northshire Council",
+    jurisdiction=Jurisdiction.UK_ENG,
+    regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+CliRunner = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
+    """``cli("status", "--json")``: ``desktop.cli.main`` in this process, output captured."""
+
+    def run(*args: str | Path) -> Result:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse: --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+def run_cli(
+    *args: str | Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """The real program in a child process; the environment is this test's (see conftest)."""
+    return subprocess.run(
+        [sys.executable, "-m", "desktop.cli", *[str(a) for a in args]],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def session(store_dir: Path) -> Iterator[Session]:
+    """As the suite's ``session``, at the KDF floor straight away (saves one derivation)."""
+    opened = Session.create(store_dir, PASSPHRASE, PROFILE, load_policy(), FLOOR)
+    yield opened
+    opened.lock()
+
+
+def make_store(directory: Path, documents: list[dict[str, Any]]) -> list[str]:
+    """A locked store holding ``documents`` (for module-scoped fixtures: no policy, no env)."""
+    session = Session.create(directory, PASSPHRASE, PROFILE, Policy(), FLOOR)
+    try:
+        return [add(session, document) for document in documents]
+    finally:
+        session.lock()
+
+
+def add(session: Session, document: dict[str, Any]) -> str:
+    return session.add_record(parse_record_body(json.dumps(document).encode())).record_id
+
+
+@pytest.fixture
+def store(session: Session, store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An initialised, locked store, with its passphrase in the environment."""
+    session.lock()
+    monkeypatch.setenv("DISCLOSURE_LOG_PASSPHRASE", PASSPHRASE)
+    return store_dir
+
+
+def write_json(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def record_body(
+    base: Callable[..., dict[str, Any]] = uk_share_body,
+    *,
+    case_id: str | None = None,
+    subject_id: str | None = None,
+    when: str | None = None,
+    organisation: str | None = None,
+    recipient_name: str | None = None,
+    purpose: str | None = None,
+    item: str | None = None,
+    notes: str | None = None,
+    basis_codes: list[str] | None = None,
+    consent: bool = False,
+) -> dict[str, Any]:
+    """A valid record document from a factory, with the fields the tests vary replaced."""
+    body = copy.deepcopy(base())
+    answers = body["checklist"]["answers"]
+    if case_id is not None:
+        body["case"]["case_id"] = case_id
+    if subject_id is not None:
+        body["subject"]["subject_id"] = subject_id
+    if when is not None:
+        if "Q17_record" in answers:
+            answers["Q17_record"]["disclosure_at"] = when
+            answers["Q17_record"]["record_created_at"] = when
+        body["decision_at"] = when
+    if organisation is not None:
+        answers["Q4_recipient"]["recipients"][0]["organisation"] = organisation
+    if recipient_name is not None:
+        answers["Q4_recipient"]["recipients"][0]["name"] = recipient_name
+    if purpose is not None:
+        answers["Q2_purpose"]["purpose_statement"] = purpose
+    if item is not None:
+        answers.setdefault("Q12_minimum_necessary", {"items": []})["items"] = [
+            {"description": item, "fact_or_opinion": "FACT", "justification": "Needed."}
+        ]
+    if notes is not None:
+        body["notes"] = notes
+    if consent:
+        answers["Q10_seek_consent"] = {
+            "consent_sought": True,
+            "consent_result": "GIVEN",
+            "consent_forms": ["EXPLICIT_WRITTEN"],
+            "consent_given_at": "2025-01-02T09:00:00Z",
+        }
+        answers.pop("Q11_override_basis", None)
+        answers.pop("Q13_objections", None)
+        body["decision"].update(
+            {
+                "outcome": "SHARE_WITH_CONSENT",
+                "subtype": None,
+                "decided_at": "Q10_seek_consent",
+                "reason_codes": [],
+                "basis_codes": ["UK-GDPR-6-1-A", "UK-CL-CONSENT"],
+                "requires_supervisor_signoff": False,
+            }
+        )
+    if basis_codes is not None:
+        body["decision"]["basis_codes"] = basis_codes
+    return body
+
+
+def dns_record(**changes: Any) -> dict[str, Any]:
+    return record_body(dns_body, **changes)
