@@ -1,17 +1,37 @@
 """Derive a record's index row (list columns, filters, full-text fields) from its JSON document.
 
 It reads the document form (what is stored and what ``show --json`` prints) so that a validated
-record and a bulk-generated demo record are indexed by the very same code.
+record, a bulk-generated demo record and a stored version are indexed by the very same code.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop.store.records import RecordIndex
-
 PENDING_STATUSES = frozenset({"DRAFT", "PENDING_ADVICE"})
+
+
+@dataclass(frozen=True)
+class RecordIndex:
+    """What list, filter and search need to know of a record's latest version."""
+
+    case_id: str
+    subject_id: str
+    status: str
+    outcome: str | None
+    subtype: str | None
+    event_at: str  # UTC, "YYYY-MM-DDTHH:MM:SSZ", so text order is time order
+    flagged: bool
+    pending: bool
+    recipient_summary: str
+    basis_codes: tuple[str, ...]
+    recipient_orgs: tuple[str, ...]
+    fts_recipients: str
+    fts_purpose: str
+    fts_items: str
+    fts_notes: str
 
 
 def utc_key(value: str) -> str:

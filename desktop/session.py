@@ -372,7 +372,11 @@ class Session:
         before_rowid: int | None = None,
         limit: int = PAGE_SIZE,
     ) -> list[RecordRow]:
-        return self.store.records.search(text, where, before_rowid, limit)
+        store = self.store
+        if store.records.queued_for_search():
+            with store.transaction():
+                store.records.index_queued()
+        return store.records.search(text, where, before_rowid, limit)
 
     def cases(self) -> list[tuple[str, int, str]]:
         return self.store.records.cases()

@@ -123,7 +123,7 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def _check_database(db: Path, keyslots: KeySlots, data_key: bytes, expect_records: int) -> None:
-    conn = open_encrypted(db, data_key)
+    conn = open_encrypted(db, data_key, keyslots.hmac_algorithm)
     try:
         if not integrity_ok(conn) or not cipher_integrity_ok(conn):
             raise BackupInvalid("the backup copy failed its integrity check")

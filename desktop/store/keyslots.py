@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from desktop.store.atomic import write_atomic
+from desktop.store.connection import DEFAULT_HMAC
 from desktop.store.errors import StoreCorrupt, WrongPassphrase
 
 FORMAT = "disclosure-log-keyslots/1"
@@ -112,11 +113,15 @@ def _recovery_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
 
 @dataclass
 class KeySlots:
-    """The parsed ``keyslots.json``; every slot wraps the same data key."""
+    """The parsed ``keyslots.json``; every slot wraps the same data key.
+
+    ``hmac_algorithm`` is the database's page MAC: a setting the key alone does not tell.
+    """
 
     store_id: str
     generation: int
     slots: dict[str, dict[str, Any]]
+    hmac_algorithm: str = DEFAULT_HMAC
 
     def _aad(self, slot_id: str) -> bytes:
         return f"{FORMAT}\n{self.store_id}\n{slot_id}".encode()
@@ -125,6 +130,9 @@ class KeySlots:
     @classmethod
     def new(cls, store_id: str) -> KeySlots:
         return cls(store_id=store_id, generation=0, slots={})
+
+    def copy(self) -> KeySlots:
+        return KeySlots(self.store_id, self.generation, dict(self.slots), self.hmac_algorithm)
 
     def set_passphrase(self, data_key: bytes, passphrase: str, params: Argon2Params) -> None:
         params.check_floor()
@@ -223,6 +231,7 @@ class KeySlots:
             "format": FORMAT,
             "store_id": self.store_id,
             "generation": self.generation,
+            "cipher": {"hmac_algorithm": self.hmac_algorithm},
             "slots": self.slots,
         }
         return json.dumps(doc, indent=2, sort_keys=True).encode("utf-8") + b"\n"
@@ -238,9 +247,13 @@ class KeySlots:
         slots, store_id, generation = doc.get("slots"), doc.get("store_id"), doc.get("generation")
         if not isinstance(slots, dict) or not isinstance(store_id, str):
             raise StoreCorrupt("the key file (keyslots.json) is damaged")
-        if not isinstance(generation, int):
+        cipher = doc.get("cipher")
+        if not isinstance(generation, int) or not isinstance(cipher, dict):
             raise StoreCorrupt("the key file (keyslots.json) is damaged")
-        return cls(store_id=store_id, generation=generation, slots=slots)
+        hmac_algorithm = cipher.get("hmac_algorithm")
+        if not isinstance(hmac_algorithm, str):
+            raise StoreCorrupt("the key file (keyslots.json) is damaged")
+        return cls(store_id, generation, slots, hmac_algorithm)
 
     @classmethod
     def load(cls, path: Path) -> KeySlots:

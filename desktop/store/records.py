@@ -3,6 +3,11 @@
 A version's stored document is canonical JSON of its header (less the hashes) and body, hashed
 with the previous version's hash. The ``records`` row, basis and recipient side tables and the
 full-text entry describe the latest version and are replaced when a record is amended.
+
+Full-text indexing is batched: FTS5 writes a new segment (about a dozen pages) per transaction,
+more than the rest of a save together, and every page written costs encryption. A save queues its
+row in ``fts_pending`` in the same transaction; the save that fills a batch indexes the whole
+batch, and a search first indexes whatever is queued, so results are always complete.
 """
 
 from __future__ import annotations
@@ -13,32 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.domain.canonical import canonical_json
+from desktop.record_index import RecordIndex, index_document
 from desktop.store.audit import ZERO_HASH, AuditLog, version_hash
 from desktop.store.connection import Connection
 from desktop.store.errors import RecordNotFound
 
 PAGE_SIZE = 200
-
-
-@dataclass(frozen=True)
-class RecordIndex:
-    """What list, filter and search need to know of a record's latest version."""
-
-    case_id: str
-    subject_id: str
-    status: str
-    outcome: str | None
-    subtype: str | None
-    event_at: str  # UTC, "YYYY-MM-DDTHH:MM:SSZ", so text order is time order
-    flagged: bool
-    pending: bool
-    recipient_summary: str
-    basis_codes: tuple[str, ...]
-    recipient_orgs: tuple[str, ...]
-    fts_recipients: str
-    fts_purpose: str
-    fts_items: str
-    fts_notes: str
+FTS_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -160,6 +146,7 @@ class RecordRepository:
             (rowid, seq, body.decode("utf-8"), ZERO_HASH, digest),
         )
         self._write_side_tables(rowid, index)
+        self._queue_for_search(rowid)
         self._count_case(index.case_id, index.event_at, +1)
         self._bump("records", +1)
         self._bump("versions", +1)
@@ -223,14 +210,22 @@ class RecordRepository:
                 rowid,
             ),
         )
-        self._conn.execute("DELETE FROM record_basis WHERE record = ?", (rowid,))
-        self._conn.execute("DELETE FROM record_recipient_orgs WHERE record = ?", (rowid,))
-        self._conn.execute(
-            "INSERT INTO records_fts (records_fts, rowid, recipients, purpose, items, notes)"
-            " VALUES ('delete', ?, ?, ?, ?, ?)",
-            (rowid, *_fts_values(previous)),
+        self._conn.executemany(
+            "DELETE FROM record_basis WHERE code = ? AND record = ?",
+            [(code, rowid) for code in previous.basis_codes],
         )
+        self._conn.executemany(
+            "DELETE FROM record_recipient_orgs WHERE organisation = ? AND record = ?",
+            [(org, rowid) for org in previous.recipient_orgs],
+        )
+        if not self._queued(rowid):
+            self._conn.execute(
+                "INSERT INTO records_fts (records_fts, rowid, recipients, purpose, items, notes)"
+                " VALUES ('delete', ?, ?, ?, ?, ?)",
+                (rowid, *_fts_values(previous)),
+            )
         self._write_side_tables(rowid, index)
+        self._queue_for_search(rowid)
         if old_case != index.case_id:
             self._count_case(old_case, index.event_at, -1)
             self._count_case(index.case_id, index.event_at, +1)
@@ -252,10 +247,31 @@ class RecordRepository:
             "INSERT OR IGNORE INTO record_recipient_orgs (organisation, record) VALUES (?, ?)",
             [(org, rowid) for org in index.recipient_orgs],
         )
-        self._conn.execute(
+
+    def _queued(self, rowid: int) -> bool:
+        row = self._conn.execute("SELECT 1 FROM fts_pending WHERE record = ?", (rowid,))
+        return row.fetchone() is not None
+
+    def _queue_for_search(self, rowid: int) -> None:
+        self._conn.execute("INSERT OR IGNORE INTO fts_pending (record) VALUES (?)", (rowid,))
+        if self.queued_for_search() >= FTS_BATCH:
+            self.index_queued()
+
+    def queued_for_search(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
+
+    def index_queued(self) -> int:
+        """Index every queued record's latest version (the caller holds the transaction)."""
+        rows = self._conn.execute(
+            "SELECT r.id, v.body FROM fts_pending p JOIN records r ON r.id = p.record"
+            " JOIN record_versions v ON v.record = r.id AND v.version = r.latest_version"
+        ).fetchall()
+        self._conn.executemany(
             "INSERT INTO records_fts (rowid, recipients, purpose, items, notes) VALUES (?,?,?,?,?)",
-            (rowid, *_fts_values(index)),
+            [(rowid, *_fts_values(index_document(json.loads(body)))) for rowid, body in rows],
         )
+        self._conn.execute("DELETE FROM fts_pending")
+        return len(rows)
 
     def _count_case(self, case_id: str, event_at: str, delta: int) -> None:
         self._conn.execute(

@@ -20,7 +20,7 @@ from desktop.domain.canonical import canonical_json
 from desktop.store import migrations
 from desktop.store.atomic import ensure_private_dir, remove_stale_temporaries
 from desktop.store.audit import AuditLog, utc_now
-from desktop.store.connection import Connection, integrity_ok, open_encrypted
+from desktop.store.connection import DEFAULT_HMAC, Connection, integrity_ok, open_encrypted
 from desktop.store.errors import StoreCorrupt, StoreExists, StoreNotFound
 from desktop.store.keyslots import DATA_KEY_BYTES, Argon2Params, KeySlots
 from desktop.store.records import RecordRepository
@@ -65,7 +65,7 @@ class Store:
                 (directory / name).unlink()
         data_key = bytearray(secrets.token_bytes(DATA_KEY_BYTES))
         store_id = str(uuid.uuid4())
-        conn = open_encrypted(directory / DB_FILE, data_key)
+        conn = open_encrypted(directory / DB_FILE, data_key, DEFAULT_HMAC)
         try:
             migrations.migrate(conn)
             with _transaction(conn):
@@ -103,7 +103,7 @@ class Store:
 
     @classmethod
     def _open_with_key(cls, directory: Path, keyslots: KeySlots, data_key: bytearray) -> Store:
-        conn = open_encrypted(directory / DB_FILE, data_key)
+        conn = open_encrypted(directory / DB_FILE, data_key, keyslots.hmac_algorithm)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
             if row is None or row[0] != keyslots.store_id:
@@ -147,9 +147,7 @@ class Store:
     # -- keys ---------------------------------------------------------------------------
     def change_passphrase(self, new_passphrase: str, params: Argon2Params, actor: str) -> None:
         """Rewrap the data key; the database is not rewritten."""
-        updated = KeySlots(
-            self._keyslots.store_id, self._keyslots.generation, dict(self._keyslots.slots)
-        )
+        updated = self._keyslots.copy()
         updated.set_passphrase(bytes(self._data_key), new_passphrase, params)
         updated.save(self.directory / KEYSLOTS_FILE)
         self._keyslots = updated
@@ -159,9 +157,7 @@ class Store:
             )
 
     def set_recovery_key(self, org_key: X25519PublicKey) -> None:
-        updated = KeySlots(
-            self._keyslots.store_id, self._keyslots.generation, dict(self._keyslots.slots)
-        )
+        updated = self._keyslots.copy()
         updated.set_recovery(bytes(self._data_key), org_key)
         updated.save(self.directory / KEYSLOTS_FILE)
         self._keyslots = updated

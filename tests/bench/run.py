@@ -111,8 +111,10 @@ def fill(backend: Backend, count: int, seed: int, batch: int = 2000) -> float:
                 record_id, doc = _document(raw)
                 backend.repo.add("bench", record_id, doc, index_document(doc), doc["created_at"])
         done += batch
-        print(f"\r  filling {backend.name}: {min(done, count):,}/{count:,}", end="", flush=True)
-    print()
+        if sys.stdout.isatty():
+            print(f"\r  filling {backend.name}: {min(done, count):,}/{count:,}", end="", flush=True)
+    if sys.stdout.isatty():
+        print()
     return time.perf_counter() - started
 
 
@@ -146,37 +148,36 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> None:
         print(f"  demo fill {b.name:<9} {seconds:7.1f} s  ({size / seconds:,.0f} records/s)")
 
     cases = [row[0] for row in backends["plain"].repo.cases()]
-    extra = [_document(raw) for raw in generate(400, seed=99, start_index=size)]
+    saves = 1000
+    extra = [raw for _, raw in map(_document, generate(saves, seed=99, start_index=size))]
 
-    def save_one(b: Backend, pool: Iterator[tuple[str, dict[str, Any]]]) -> Callable[[], None]:
-        def run() -> None:
-            record_id, doc = next(pool)
-            with _tx(b.conn):
-                b.repo.add(
-                    "bench",
-                    record_id,
-                    dict(doc, id=record_id),
-                    index_document(doc),
-                    doc["created_at"],
-                )
+    def save_one(b: Backend, document: dict[str, Any]) -> float:
+        record_id = str(uuid.uuid4())
+        document = dict(document, id=record_id)
+        started = time.perf_counter()
+        with _tx(b.conn):
+            b.repo.add(
+                "bench", record_id, document, index_document(document), document["created_at"]
+            )
+        return time.perf_counter() - started
 
-        return run
-
-    results: dict[str, dict[str, list[float]]] = {}
-    for name, b in backends.items():
-        pool = iter([(str(uuid.uuid4()), doc) for _, doc in extra])
-        results.setdefault("save", {})[name] = timed(save_one(b, pool), 400)
-    enc_rate = 1 / statistics.mean(results["save"]["encrypted"])
-    plain_rate = 1 / statistics.mean(results["save"]["plain"])
+    # Interleaved, so both stores see the same machine conditions (the ratio is the target).
+    samples: dict[str, list[float]] = {name: [] for name in backends}
+    for document in extra:
+        for name, b in backends.items():
+            samples[name].append(save_one(b, document))
+    enc_rate = 1 / statistics.mean(samples["encrypted"])
+    plain_rate = 1 / statistics.mean(samples["plain"])
     line(
         "save one record (own transaction)",
-        results["save"]["encrypted"],
-        results["save"]["plain"],
+        samples["encrypted"],
+        samples["plain"],
         "target p95 <= 5 ms",
     )
     print(
-        f"  save rate: encrypted {enc_rate:,.0f}/s, plain {plain_rate:,.0f}/s,"
-        f" encrypted/plain = {enc_rate / plain_rate:.2f} (target >= 0.75)"
+        f"  save rate over {saves} saves (checkpoints included): encrypted {enc_rate:,.0f}/s,"
+        f" plain {plain_rate:,.0f}/s, encrypted/plain = {enc_rate / plain_rate:.2f}"
+        " (target >= 0.75)"
     )
 
     case_sample = [rng.choice(cases) for _ in range(200)]

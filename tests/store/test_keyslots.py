@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from desktop.policy import EMPTY_POLICY
+from desktop.session import Session
 from desktop.store.errors import StoreCorrupt, WrongPassphrase
 from desktop.store.keyslots import (
     MIN_MEMORY_KIB,
@@ -18,6 +20,7 @@ from desktop.store.keyslots import (
     KeySlots,
     calibrate,
 )
+from tests.conftest import PASSPHRASE
 
 FLOOR = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
 DATA_KEY = bytes(range(32))
@@ -96,3 +99,19 @@ def test_calibration_never_goes_below_the_floor() -> None:
     params = calibrate(0.0)
     assert params.memory_kib >= MIN_MEMORY_KIB
     assert params.time_cost >= MIN_TIME_COST
+
+
+def test_the_page_mac_is_recorded_and_used(session: Session, store_dir: Path) -> None:
+    recorded = json.loads((store_dir / "keyslots.json").read_bytes())["cipher"]["hmac_algorithm"]
+    used = session.store.conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0]
+    assert recorded == used == "HMAC_SHA256"
+
+
+def test_an_unknown_page_mac_is_refused(session: Session, store_dir: Path) -> None:
+    session.lock()
+    path = store_dir / "keyslots.json"
+    doc = json.loads(path.read_bytes())
+    doc["cipher"]["hmac_algorithm"] = "HMAC_MD5"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(StoreCorrupt):
+        Session.unlock(store_dir, PASSPHRASE, EMPTY_POLICY)

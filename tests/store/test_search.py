@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop.domain.records import RecordBody
-from desktop.session import Session
+from desktop.session import RecordFilter, Session
 from tests.factories import uk_share_body
 
 
@@ -36,3 +36,21 @@ def test_search_is_by_prefix_and_needs_every_word(session: Session) -> None:
     assert len(session.search("strategy police")) == 1
     assert session.search("   ") == []
     assert session.search('"') == []
+
+
+def test_filters_follow_the_latest_version(session: Session) -> None:
+    first = uk_share_body()
+    saved = session.add_record(RecordBody.model_validate(first))
+    amended = uk_share_body()
+    amended["checklist"]["answers"]["Q4_recipient"]["recipients"][0]["organisation"] = "Police"
+    amended["decision"]["basis_codes"] = ["UK-GDPR-6-1-C", "UK-CL-LEGAL-REQUIREMENT"]
+    session.amend_record(saved.record_id, RecordBody.model_validate(amended), "wrong team")
+
+    def found(**where: str) -> list[str]:
+        return [r.record_id for r in session.list_records(RecordFilter(**where))]
+
+    old_org = first["checklist"]["answers"]["Q4_recipient"]["recipients"][0]["organisation"]
+    assert found(recipient_organisation=old_org) == []
+    assert found(recipient_organisation="police") == [saved.record_id]
+    assert found(basis_code=first["decision"]["basis_codes"][0]) == []
+    assert found(basis_code="UK-CL-LEGAL-REQUIREMENT") == [saved.record_id]

@@ -1,7 +1,8 @@
 -- Schema 1. Records are append-only versions; `records` is the per-record index row that
 -- list, filter and paging use (keyset on (event_at, id), never OFFSET). The full-text index is
 -- contentless (no second copy of the text); an entry is removed with FTS5's 'delete' command and
--- the values it was indexed with, which works on every SQLite with FTS5.
+-- the values it was indexed with, which works on every SQLite with FTS5. No column sizes: results
+-- are ordered by recency, never ranked (bm25 over common terms does not scale).
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -48,23 +49,28 @@ BEGIN SELECT RAISE(ABORT, 'record versions are append-only'); END;
 CREATE TRIGGER record_versions_append_only_d BEFORE DELETE ON record_versions
 BEGIN SELECT RAISE(ABORT, 'record versions are append-only'); END;
 
+-- Filters by basis code and by recipient organisation. No index by record: an amendment deletes
+-- the previous version's exact rows, so every save touches as few pages as it can.
 CREATE TABLE record_basis (
     code   TEXT NOT NULL,
     record INTEGER NOT NULL,
     PRIMARY KEY (code, record)
 ) WITHOUT ROWID;
-CREATE INDEX record_basis_by_record ON record_basis (record);
 
 CREATE TABLE record_recipient_orgs (
     organisation TEXT NOT NULL COLLATE NOCASE,
     record       INTEGER NOT NULL,
     PRIMARY KEY (organisation, record)
 ) WITHOUT ROWID;
-CREATE INDEX record_recipient_orgs_by_record ON record_recipient_orgs (record);
 
 CREATE VIRTUAL TABLE records_fts USING fts5 (
     recipients, purpose, items, notes,
-    content = '', tokenize = 'unicode61 remove_diacritics 2'
+    content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- Saved records whose full-text entry is not written yet (see desktop/store/records.py).
+CREATE TABLE fts_pending (
+    record INTEGER PRIMARY KEY
 );
 
 CREATE TABLE cases (
