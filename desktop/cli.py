@@ -25,9 +25,9 @@ from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
 from desktop.session import (
     Cursor,
+    InvalidRequest,
     PassphraseTooWeak,
     Profile,
-    ProfileInvalid,
     RecordFilter,
     RecordNotFound,
     RecordRow,
@@ -613,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message, details = exc.code, str(exc), exc.details
     except WrongPassphrase as exc:
         code, message, details = EXIT_LOCKED, str(exc), []
-    except (InvalidDocument, PassphraseTooWeak, ProfileInvalid, RecordNotFound) as exc:
+    except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound) as exc:
         code, message = EXIT_INVALID, str(exc)
         details = list(getattr(exc, "details", []))
     except StoreError as exc:

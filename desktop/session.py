@@ -6,14 +6,12 @@ writes audit events. A session belongs to the thread that opened it (one connect
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
-import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +20,14 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from platformdirs import user_data_dir
 
 from desktop import __version__
-from desktop.domain.canonical import canonical_json
 from desktop.domain.enums import Jurisdiction, Regime
-from desktop.domain.records import STORE_ASSIGNED_FIELDS, ConsentWithdrawal, RecordBody
+from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.regimes import check_regimes
 from desktop.policy import Policy
 from desktop.record_index import event_time, index_document, recipients_of, utc_key
-from desktop.store.audit import WITHDRAWAL_EVENT, ZERO_HASH, VerifyResult, utc_now, version_hash
+from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
-from desktop.store.backup import BackupInfo, extract_backup, make_backup
+from desktop.store.backup import BackupInfo, make_backup
 from desktop.store.errors import (
     RecordNotFound,
     StoreCorrupt,
@@ -43,18 +40,15 @@ from desktop.store.keyslots import DEFAULT_TARGET_SECONDS, Argon2Params, calibra
 from desktop.store.records import PAGE_SIZE, Cursor, RecordFilter, RecordRow
 from desktop.store.store import (
     BACKUPS_DIR,
-    DB_FILE,
-    DB_SIDE_FILES,
-    KEYSLOTS_FILE,
     Store,
     store_exists,
 )
 
 __all__ = [
     "Cursor",
+    "InvalidRequest",
     "PassphraseTooWeak",
     "Profile",
-    "ProfileInvalid",
     "RecordFilter",
     "RecordNotFound",
     "RecordRow",
@@ -80,8 +74,8 @@ class PassphraseTooWeak(StoreError):
     pass
 
 
-class ProfileInvalid(StoreError):
-    pass
+class InvalidRequest(StoreError):
+    """The request itself is wrong (a profile that breaks the policy, an empty reason)."""
 
 
 def default_store_dir(explicit: Path | None = None) -> Path:
@@ -170,7 +164,7 @@ def apply_policy(profile: Profile, policy: Policy) -> Profile:
         if not value.strip():
             problems.append(f"the {label} is empty")
     if problems:
-        raise ProfileInvalid("; ".join(problems))
+        raise InvalidRequest("; ".join(problems))
     return profile
 
 
@@ -339,18 +333,16 @@ class Session:
 
     def amend_record(self, record_id: str, body: RecordBody, reason: str) -> SavedVersion:
         if not reason.strip():
-            raise ProfileInvalid("an amendment needs a reason")
+            raise InvalidRequest("an amendment needs a reason")
         store = self.store
         document = self._document(record_id, 0, body, reason)
         with store.transaction():
-            previous = index_document(store.records.version_document(record_id))
             version, digest = store.records.amend(
                 ACTOR,
                 record_id,
                 document,
                 index_document(document),
-                previous=previous,
-                now=document["created_at"],
+                document["created_at"],
             )
         return SavedVersion(record_id, version, digest.hex())
 
@@ -426,28 +418,9 @@ class Session:
                 "recipients_to_notify": list(to_notify.values()),
             }
         )
-        body = canonical_json(document)
-        digest = version_hash(ZERO_HASH, body)
-        with store.transaction() as conn:
-            seq = store.audit.append(
-                ACTOR,
-                WITHDRAWAL_EVENT,
-                object_type="consent_withdrawal",
-                object_id=withdrawal_id,
-                object_hash=digest,
-                detail={"recipients_to_notify": len(to_notify)},
-            )
-            conn.execute(
-                "INSERT INTO consent_withdrawals (withdrawal_id, case_id, subject_id, audit_seq,"
-                " body, hash) VALUES (?,?,?,?,?,?)",
-                (
-                    withdrawal_id,
-                    withdrawal.case_id,
-                    withdrawal.subject_id,
-                    seq,
-                    body.decode("utf-8"),
-                    digest,
-                ),
+        with store.transaction():
+            digest = store.records.add_withdrawal(
+                ACTOR, withdrawal_id, withdrawal.case_id, withdrawal.subject_id, document
             )
         return WithdrawalResult(withdrawal_id, digest.hex(), list(to_notify.values()))
 
@@ -478,40 +451,9 @@ class Session:
         replace: bool = False,
     ) -> Session:
         """Restore a backup into ``directory``; an existing store is moved aside, never deleted."""
-        if store_exists(directory) and not replace:
-            raise StoreExists(
-                f"a store already exists in {directory}; confirm with --yes to replace it"
-                " (the current store is kept in a 'replaced-…' folder)"
-            )
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        scratch = directory / f".restore-{uuid.uuid4().hex[:8]}.partial"
-        scratch.mkdir(mode=0o700)
-        try:
-            extracted = extract_backup(backup_file, scratch)
-            (scratch / KEYSLOTS_FILE).write_bytes(extracted.keyslots.to_bytes())
-            probe = Store.open(scratch, passphrase)  # wrong passphrase: nothing has moved yet
-            try:
-                result = verify_chain(probe.conn)
-                if not result.ok or not probe.integrity_ok():
-                    raise StoreError(f"the backup does not verify: {result.problem}")
-            finally:
-                probe.close()
-            for side in DB_SIDE_FILES[1:]:
-                with contextlib.suppress(FileNotFoundError):
-                    (scratch / side).unlink()
-            if store_exists(directory):
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-                aside = directory / f"replaced-{stamp}"
-                aside.mkdir(mode=0o700)
-                for name in (KEYSLOTS_FILE, *DB_SIDE_FILES):
-                    if (directory / name).exists():
-                        os.replace(directory / name, aside / name)
-            os.replace(scratch / DB_FILE, directory / DB_FILE)
-            os.replace(scratch / KEYSLOTS_FILE, directory / KEYSLOTS_FILE)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        manifest = Store.restore(backup_file, directory, passphrase, replace)
         session = cls.unlock(directory, passphrase, policy)
-        session._audit("restored_from_backup", backup_records=extracted.manifest.get("records"))
+        session._audit("restored_from_backup", backup_records=manifest.get("records"))
         return session
 
     # -- demo ---------------------------------------------------------------------------
@@ -548,7 +490,9 @@ class Session:
                             "retention_until": self._retention_until(document),
                         }
                     )
-                    store.records.add(ACTOR, record_id, document, index_document(document), now)
+                    store.records.add(
+                        ACTOR, record_id, document, index_document(document), now, bulk=True
+                    )
             done += batch
             if progress is not None:
                 progress(done, count)
@@ -566,17 +510,9 @@ class Session:
             app_version=__version__,
             records=store.records.counter("records"),
             versions=store.records.counter("versions"),
-            cases=int(
-                store.conn.execute("SELECT count(*) FROM cases WHERE records > 0").fetchone()[0]
-            ),
-            consent_withdrawals=int(
-                store.conn.execute("SELECT count(*) FROM consent_withdrawals").fetchone()[0]
-            ),
+            cases=store.records.case_count(),
+            consent_withdrawals=store.records.withdrawal_count(),
             audit_head_seq=seq,
             audit_head=head.hex(),
             recovery_slot=store.has_recovery_slot,
         )
-
-    @staticmethod
-    def store_assigned_fields() -> frozenset[str]:
-        return STORE_ASSIGNED_FIELDS

@@ -19,12 +19,12 @@ from typing import Any
 
 from desktop.domain.canonical import canonical_json
 from desktop.record_index import RecordIndex, index_document
-from desktop.store.audit import ZERO_HASH, AuditLog, version_hash
+from desktop.store.audit import WITHDRAWAL_EVENT, ZERO_HASH, AuditLog, version_hash
 from desktop.store.connection import Connection
 from desktop.store.errors import RecordNotFound
 
 PAGE_SIZE = 200
-FTS_BATCH = 32
+FTS_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,17 @@ class RecordRepository:
 
     # -- writing (the caller holds the transaction) ------------------------------------
     def add(
-        self, actor: str, record_id: str, document: dict[str, Any], index: RecordIndex, now: str
+        self,
+        actor: str,
+        record_id: str,
+        document: dict[str, Any],
+        index: RecordIndex,
+        now: str,
+        *,
+        bulk: bool = False,
     ) -> bytes:
+        """A new record. ``bulk`` (many saves in one transaction) indexes its text at once:
+        FTS5 already batches a large transaction in memory, so queueing would only add work."""
         body = canonical_json(document)
         digest = version_hash(ZERO_HASH, body)
         seq = self._audit.append(
@@ -146,7 +155,10 @@ class RecordRepository:
             (rowid, seq, body.decode("utf-8"), ZERO_HASH, digest),
         )
         self._write_side_tables(rowid, index)
-        self._queue_for_search(rowid)
+        if bulk:
+            self._index_for_search([(rowid, index)])
+        else:
+            self._queue_for_search(rowid)
         self._count_case(index.case_id, index.event_at, +1)
         self._bump("records", +1)
         self._bump("versions", +1)
@@ -158,20 +170,21 @@ class RecordRepository:
         record_id: str,
         document: dict[str, Any],
         index: RecordIndex,
-        *,
-        previous: RecordIndex,
         now: str,
     ) -> tuple[int, bytes]:
-        """A new version; ``previous`` is the index of the version it replaces (to unindex it)."""
+        """A new version of an existing record; the index rows follow it."""
         row = self._conn.execute(
             "SELECT id, latest_version, case_id FROM records WHERE record_id = ?", (record_id,)
         ).fetchone()
         if row is None:
             raise RecordNotFound(f"no record with id {record_id}")
         rowid, latest, old_case = int(row[0]), int(row[1]), row[2]
-        prev = self._conn.execute(
-            "SELECT hash FROM record_versions WHERE record = ? AND version = ?", (rowid, latest)
-        ).fetchone()[0]
+        prev, previous_body = self._conn.execute(
+            "SELECT hash, body FROM record_versions WHERE record = ? AND version = ?",
+            (rowid, latest),
+        ).fetchone()
+        # Unindexing needs exactly the values the latest version was indexed with.
+        previous = index_document(json.loads(previous_body))
         version = latest + 1
         document = {**document, "version": version}
         body = canonical_json(document)
@@ -248,6 +261,32 @@ class RecordRepository:
             [(org, rowid) for org in index.recipient_orgs],
         )
 
+    def add_withdrawal(
+        self,
+        actor: str,
+        withdrawal_id: str,
+        case_id: str,
+        subject_id: str,
+        document: dict[str, Any],
+    ) -> bytes:
+        """A consent withdrawal: hashed and audited like a record version, never changed."""
+        body = canonical_json(document)
+        digest = version_hash(ZERO_HASH, body)
+        seq = self._audit.append(
+            actor,
+            WITHDRAWAL_EVENT,
+            object_type="consent_withdrawal",
+            object_id=withdrawal_id,
+            object_hash=digest,
+            detail={"recipients_to_notify": len(document.get("recipients_to_notify", []))},
+        )
+        self._conn.execute(
+            "INSERT INTO consent_withdrawals (withdrawal_id, case_id, subject_id, audit_seq, body,"
+            " hash) VALUES (?,?,?,?,?,?)",
+            (withdrawal_id, case_id, subject_id, seq, body.decode("utf-8"), digest),
+        )
+        return digest
+
     def _queued(self, rowid: int) -> bool:
         row = self._conn.execute("SELECT 1 FROM fts_pending WHERE record = ?", (rowid,))
         return row.fetchone() is not None
@@ -266,12 +305,15 @@ class RecordRepository:
             "SELECT r.id, v.body FROM fts_pending p JOIN records r ON r.id = p.record"
             " JOIN record_versions v ON v.record = r.id AND v.version = r.latest_version"
         ).fetchall()
-        self._conn.executemany(
-            "INSERT INTO records_fts (rowid, recipients, purpose, items, notes) VALUES (?,?,?,?,?)",
-            [(rowid, *_fts_values(index_document(json.loads(body)))) for rowid, body in rows],
-        )
+        self._index_for_search([(rowid, index_document(json.loads(body))) for rowid, body in rows])
         self._conn.execute("DELETE FROM fts_pending")
         return len(rows)
+
+    def _index_for_search(self, entries: list[tuple[int, RecordIndex]]) -> None:
+        self._conn.executemany(
+            "INSERT INTO records_fts (rowid, recipients, purpose, items, notes) VALUES (?,?,?,?,?)",
+            [(rowid, *_fts_values(index)) for rowid, index in entries],
+        )
 
     def _count_case(self, case_id: str, event_at: str, delta: int) -> None:
         self._conn.execute(
@@ -374,6 +416,12 @@ class RecordRepository:
                 " ORDER BY last_event_at DESC"
             ).fetchall()
         ]
+
+    def case_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM cases WHERE records > 0").fetchone()[0])
+
+    def withdrawal_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM consent_withdrawals").fetchone()[0])
 
     def counter(self, name: str) -> int:
         row = self._conn.execute("SELECT n FROM counters WHERE name = ?", (name,)).fetchone()

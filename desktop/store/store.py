@@ -9,8 +9,10 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,17 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from desktop.domain.canonical import canonical_json
 from desktop.store import migrations
-from desktop.store.atomic import ensure_private_dir, remove_stale_temporaries
+from desktop.store.atomic import (
+    TEMP_SUFFIX,
+    ensure_private_dir,
+    install_atomic,
+    remove_stale_temporaries,
+)
 from desktop.store.audit import AuditLog, utc_now
+from desktop.store.audit import verify as verify_chain
+from desktop.store.backup import extract_backup
 from desktop.store.connection import DEFAULT_HMAC, Connection, integrity_ok, open_encrypted
-from desktop.store.errors import StoreCorrupt, StoreExists, StoreNotFound
+from desktop.store.errors import BackupInvalid, StoreCorrupt, StoreExists, StoreNotFound
 from desktop.store.keyslots import DATA_KEY_BYTES, Argon2Params, KeySlots
 from desktop.store.records import RecordRepository
 
@@ -143,6 +152,48 @@ class Store:
         except BaseException:
             self.audit.forget_head()
             raise
+
+    @staticmethod
+    def restore(
+        backup_file: Path, directory: Path, passphrase: str, replace: bool
+    ) -> dict[str, Any]:
+        """Install a verified backup as the store in ``directory``; return the backup's manifest.
+
+        Everything is checked in a scratch folder first (hashes, passphrase, integrity, audit
+        chain), so a bad backup or a wrong passphrase changes nothing. A store already there is
+        moved to a ``replaced-…`` folder, never deleted.
+        """
+        if store_exists(directory) and not replace:
+            raise StoreExists(
+                f"a store already exists in {directory}; confirm with --yes to replace it"
+                " (the current store is kept in a 'replaced-…' folder)"
+            )
+        ensure_private_dir(directory)
+        scratch = directory / f".restore-{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
+        scratch.mkdir(mode=0o700)
+        try:
+            extracted = extract_backup(backup_file, scratch)
+            extracted.keyslots.save(scratch / KEYSLOTS_FILE)
+            probe = Store.open(scratch, passphrase)
+            try:
+                result = verify_chain(probe.conn)
+                if not result.ok or not probe.integrity_ok():
+                    raise BackupInvalid(f"the backup does not verify: {result.problem}")
+            finally:
+                probe.close()
+            if store_exists(directory):
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                aside = directory / f"replaced-{stamp}"
+                aside.mkdir(mode=0o700)
+                for name in (KEYSLOTS_FILE, *DB_SIDE_FILES):
+                    if (directory / name).exists():
+                        os.replace(directory / name, aside / name)
+            # The database first: without its key file next to it, it is not yet a store.
+            install_atomic(scratch / DB_FILE, directory / DB_FILE)
+            install_atomic(scratch / KEYSLOTS_FILE, directory / KEYSLOTS_FILE)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return extracted.manifest
 
     # -- keys ---------------------------------------------------------------------------
     def change_passphrase(self, new_passphrase: str, params: Argon2Params, actor: str) -> None:

@@ -109,7 +109,9 @@ def fill(backend: Backend, count: int, seed: int, batch: int = 2000) -> float:
         with _tx(backend.conn):
             for raw in itertools.islice(documents, batch):
                 record_id, doc = _document(raw)
-                backend.repo.add("bench", record_id, doc, index_document(doc), doc["created_at"])
+                backend.repo.add(
+                    "bench", record_id, doc, index_document(doc), doc["created_at"], bulk=True
+                )
         done += batch
         if sys.stdout.isatty():
             print(f"\r  filling {backend.name}: {min(done, count):,}/{count:,}", end="", flush=True)
