@@ -511,7 +511,7 @@ class Session:
             records=store.records.counter("records"),
             versions=store.records.counter("versions"),
             cases=store.records.case_count(),
-            consent_withdrawals=store.records.withdrawal_count(),
+            consent_withdrawals=store.records.counter("consent_withdrawals"),
             audit_head_seq=seq,
             audit_head=head.hex(),
             recovery_slot=store.has_recovery_slot,

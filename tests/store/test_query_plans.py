@@ -1,0 +1,100 @@
+"""No everyday operation scans a table that grows with the records.
+
+Timing assertions are flaky; query plans are not. A full scan is invisible at test sizes and costs
+half a second at a million records, so every statement the everyday paths execute is captured
+(with its parameters) and its plan checked. `audit verify`, backups and the case list read
+everything by design and are not everyday saves or look-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from desktop.domain.records import RecordBody
+from desktop.session import RecordFilter, Session
+from desktop.store.records import FTS_BATCH
+from tests.factories import uk_share_body
+
+GROWING = (
+    "records",
+    "record_versions",
+    "record_basis",
+    "record_recipient_orgs",
+    "audit",
+    "consent_withdrawals",
+)
+ALIASES = {"r": "records", "v": "record_versions", "a": "audit", "w": "consent_withdrawals"}
+
+
+def _scans(session: Session, statement: str) -> list[str]:
+    plan = session.store.conn.execute(f"EXPLAIN QUERY PLAN {statement}").fetchall()
+    found = []
+    for row in plan:
+        detail = row[-1]
+        if detail.startswith("SCAN "):
+            table = detail.split()[1]
+            if ALIASES.get(table, table) in GROWING:
+                found.append(detail)
+    return found
+
+
+def _statements(session: Session, action: Callable[[], object]) -> list[str]:
+    seen: list[str] = []
+    session.store.conn.set_trace_callback(seen.append)
+    try:
+        action()
+    finally:
+        session.store.conn.set_trace_callback(None)
+    return [s for s in seen if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))]
+
+
+@pytest.fixture
+def filled(session: Session) -> tuple[Session, str]:
+    saved = None
+    for _ in range(FTS_BATCH + 3):  # crosses a batch of full-text indexing
+        saved = session.add_record(RecordBody.model_validate(uk_share_body()))
+    assert saved is not None
+    return session, saved.record_id
+
+
+def test_everyday_statements_use_indexes(filled: tuple[Session, str]) -> None:
+    session, record_id = filled
+    body = RecordBody.model_validate(uk_share_body())
+    first = session.list_records()[0]
+    actions: list[Callable[[], object]] = [
+        lambda: session.add_record(body),
+        lambda: session.amend_record(record_id, body, "corrected"),
+        lambda: session.record(record_id),
+        lambda: session.record(record_id, 1),
+        lambda: session.history(record_id),
+        lambda: session.list_records(RecordFilter(case_id="CASE-2025-0142")),
+        lambda: session.list_records(
+            RecordFilter(date_from="2025-01-01T00:00:00Z", date_to="2025-04-01T00:00:00Z")
+        ),
+        lambda: session.list_records(RecordFilter(basis_code="UK-GDPR-6-1-E")),
+        lambda: session.list_records(RecordFilter(recipient_organisation="Police")),
+        lambda: session.list_records(RecordFilter(subject_id="S-1")),
+        lambda: session.search("social care"),
+        session.status,
+    ]
+    checked = 0
+    for action in actions:
+        for statement in _statements(session, action):
+            assert _scans(session, statement) == [], statement
+            checked += 1
+    assert checked > len(actions)
+    assert first.record_id
+
+
+def test_batch_indexing_reads_only_the_queue(filled: tuple[Session, str]) -> None:
+    session, _ = filled
+    body = RecordBody.model_validate(uk_share_body())
+    statements: list[str] = []
+    for _ in range(FTS_BATCH):
+        statements += _statements(session, lambda: session.add_record(body))
+    batch_reads = [s for s in statements if "fts_pending" in s and "JOIN" in s]
+    assert batch_reads, "no batch of full-text indexing ran"
+    for statement in batch_reads:
+        assert _scans(session, statement) == [], statement
