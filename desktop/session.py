@@ -355,7 +355,17 @@ class Session:
     def list_records(
         self, where: RecordFilter | None = None, after: Cursor | None = None, limit: int = PAGE_SIZE
     ) -> list[RecordRow]:
-        return self.store.records.page(where or RecordFilter(), after, limit)
+        where = where or RecordFilter()
+        if where.basis_code is not None or where.recipient_organisation is not None:
+            self._write_queued_lookups()
+        return self.store.records.page(where, after, limit)
+
+    def _write_queued_lookups(self) -> None:
+        """Searching and filtering by basis or organisation need every look-up entry written."""
+        store = self.store
+        if store.records.queued_for_lookups():
+            with store.transaction():
+                store.records.write_queued_lookups()
 
     def search(
         self,
@@ -364,11 +374,8 @@ class Session:
         before_rowid: int | None = None,
         limit: int = PAGE_SIZE,
     ) -> list[RecordRow]:
-        store = self.store
-        if store.records.queued_for_search():
-            with store.transaction():
-                store.records.index_queued()
-        return store.records.search(text, where, before_rowid, limit)
+        self._write_queued_lookups()
+        return self.store.records.search(text, where, before_rowid, limit)
 
     def cases(self) -> list[tuple[str, int, str]]:
         return self.store.records.cases()

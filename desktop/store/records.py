@@ -4,10 +4,13 @@ A version's stored document is canonical JSON of its header (less the hashes) an
 with the previous version's hash. The ``records`` row, basis and recipient side tables and the
 full-text entry describe the latest version and are replaced when a record is amended.
 
-Full-text indexing is batched: FTS5 writes a new segment (about a dozen pages) per transaction,
-more than the rest of a save together, and every page written costs encryption. A save queues its
-row in ``fts_pending`` in the same transaction; the save that fills a batch indexes the whole
-batch, and a search first indexes whatever is queued, so results are always complete.
+Look-up entries (full text, basis codes, recipient organisations) are written in batches. FTS5
+writes a new segment (about a dozen pages) per transaction and each basis code lands on its own
+index page: more than the rest of a save together, and every page written costs encryption (and,
+at a million records, a decryption of a page not in the cache). A save queues its row in
+``lookup_queue`` in the same transaction; the save that fills a batch writes the whole batch, and
+a search or a filter by basis or organisation first writes whatever is queued, so results are
+always complete.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from desktop.store.connection import Connection
 from desktop.store.errors import RecordNotFound
 
 PAGE_SIZE = 200
-FTS_BATCH = 64
+LOOKUP_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -154,11 +157,10 @@ class RecordRepository:
             " VALUES (?,1,?,?,?,?)",
             (rowid, seq, body.decode("utf-8"), ZERO_HASH, digest),
         )
-        self._write_side_tables(rowid, index)
         if bulk:
-            self._index_for_search([(rowid, index)])
+            self._write_lookups([(rowid, index)])
         else:
-            self._queue_for_search(rowid)
+            self._queue_for_lookups(rowid)
         self._count_case(index.case_id, index.event_at, +1)
         self._bump("records", +1)
         self._bump("versions", +1)
@@ -223,22 +225,9 @@ class RecordRepository:
                 rowid,
             ),
         )
-        self._conn.executemany(
-            "DELETE FROM record_basis WHERE code = ? AND record = ?",
-            [(code, rowid) for code in previous.basis_codes],
-        )
-        self._conn.executemany(
-            "DELETE FROM record_recipient_orgs WHERE organisation = ? AND record = ?",
-            [(org, rowid) for org in previous.recipient_orgs],
-        )
-        if not self._queued(rowid):
-            self._conn.execute(
-                "INSERT INTO records_fts (records_fts, rowid, recipients, purpose, items, notes)"
-                " VALUES ('delete', ?, ?, ?, ?, ?)",
-                (rowid, *_fts_values(previous)),
-            )
-        self._write_side_tables(rowid, index)
-        self._queue_for_search(rowid)
+        if not self._queued(rowid):  # a queued record has no look-up entries yet
+            self._remove_lookups(rowid, previous)
+        self._queue_for_lookups(rowid)
         if old_case != index.case_id:
             self._count_case(old_case, index.event_at, -1)
             self._count_case(index.case_id, index.event_at, +1)
@@ -250,16 +239,6 @@ class RecordRepository:
             )
         self._bump("versions", +1)
         return version, digest
-
-    def _write_side_tables(self, rowid: int, index: RecordIndex) -> None:
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO record_basis (code, record) VALUES (?, ?)",
-            [(code, rowid) for code in index.basis_codes],
-        )
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO record_recipient_orgs (organisation, record) VALUES (?, ?)",
-            [(org, rowid) for org in index.recipient_orgs],
-        )
 
     def add_withdrawal(
         self,
@@ -288,34 +267,59 @@ class RecordRepository:
         self._bump("consent_withdrawals", +1)
         return digest
 
+    # -- look-up entries: full text, basis codes, recipient organisations ----------------
     def _queued(self, rowid: int) -> bool:
-        row = self._conn.execute("SELECT 1 FROM fts_pending WHERE record = ?", (rowid,))
+        row = self._conn.execute("SELECT 1 FROM lookup_queue WHERE record = ?", (rowid,))
         return row.fetchone() is not None
 
-    def _queue_for_search(self, rowid: int) -> None:
-        self._conn.execute("INSERT OR IGNORE INTO fts_pending (record) VALUES (?)", (rowid,))
-        if self.queued_for_search() >= FTS_BATCH:
-            self.index_queued()
+    def _queue_for_lookups(self, rowid: int) -> None:
+        self._conn.execute("INSERT OR IGNORE INTO lookup_queue (record) VALUES (?)", (rowid,))
+        if self.queued_for_lookups() >= LOOKUP_BATCH:
+            self.write_queued_lookups()
 
-    def queued_for_search(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
+    def queued_for_lookups(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM lookup_queue").fetchone()[0])
 
-    def index_queued(self) -> int:
-        """Index every queued record's latest version (the caller holds the transaction)."""
+    def write_queued_lookups(self) -> int:
+        """Write the look-up entries of every queued record (the caller holds the transaction)."""
         # CROSS JOIN keeps the (small) queue as the outer loop; left to itself the planner
         # scanned every record (half a second at a million records).
         rows = self._conn.execute(
-            "SELECT r.id, v.body FROM fts_pending p CROSS JOIN records r ON r.id = p.record"
+            "SELECT r.id, v.body FROM lookup_queue q CROSS JOIN records r ON r.id = q.record"
             " CROSS JOIN record_versions v ON v.record = r.id AND v.version = r.latest_version"
         ).fetchall()
-        self._index_for_search([(rowid, index_document(json.loads(body))) for rowid, body in rows])
-        self._conn.execute("DELETE FROM fts_pending")
+        self._write_lookups([(rowid, index_document(json.loads(body))) for rowid, body in rows])
+        self._conn.execute("DELETE FROM lookup_queue")
         return len(rows)
 
-    def _index_for_search(self, entries: list[tuple[int, RecordIndex]]) -> None:
+    def _write_lookups(self, entries: list[tuple[int, RecordIndex]]) -> None:
         self._conn.executemany(
             "INSERT INTO records_fts (rowid, recipients, purpose, items, notes) VALUES (?,?,?,?,?)",
             [(rowid, *_fts_values(index)) for rowid, index in entries],
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO record_basis (code, record) VALUES (?, ?)",
+            [(code, rowid) for rowid, index in entries for code in index.basis_codes],
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO record_recipient_orgs (organisation, record) VALUES (?, ?)",
+            [(org, rowid) for rowid, index in entries for org in index.recipient_orgs],
+        )
+
+    def _remove_lookups(self, rowid: int, index: RecordIndex) -> None:
+        """Remove exactly the entries ``index`` wrote (FTS5 needs the indexed values back)."""
+        self._conn.execute(
+            "INSERT INTO records_fts (records_fts, rowid, recipients, purpose, items, notes)"
+            " VALUES ('delete', ?, ?, ?, ?, ?)",
+            (rowid, *_fts_values(index)),
+        )
+        self._conn.executemany(
+            "DELETE FROM record_basis WHERE code = ? AND record = ?",
+            [(code, rowid) for code in index.basis_codes],
+        )
+        self._conn.executemany(
+            "DELETE FROM record_recipient_orgs WHERE organisation = ? AND record = ?",
+            [(org, rowid) for org in index.recipient_orgs],
         )
 
     def _count_case(self, case_id: str, event_at: str, delta: int) -> None:

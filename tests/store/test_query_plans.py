@@ -14,7 +14,7 @@ import pytest
 
 from desktop.domain.records import RecordBody
 from desktop.session import RecordFilter, Session
-from desktop.store.records import FTS_BATCH
+from desktop.store.records import LOOKUP_BATCH
 from tests.factories import uk_share_body
 
 GROWING = (
@@ -53,7 +53,7 @@ def _statements(session: Session, action: Callable[[], object]) -> list[str]:
 @pytest.fixture
 def filled(session: Session) -> tuple[Session, str]:
     saved = None
-    for _ in range(FTS_BATCH + 3):  # crosses a batch of full-text indexing
+    for _ in range(LOOKUP_BATCH + 3):  # crosses a batch of look-up entries
         saved = session.add_record(RecordBody.model_validate(uk_share_body()))
     assert saved is not None
     return session, saved.record_id
@@ -92,9 +92,9 @@ def test_batch_indexing_reads_only_the_queue(filled: tuple[Session, str]) -> Non
     session, _ = filled
     body = RecordBody.model_validate(uk_share_body())
     statements: list[str] = []
-    for _ in range(FTS_BATCH):
+    for _ in range(LOOKUP_BATCH):
         statements += _statements(session, lambda: session.add_record(body))
-    batch_reads = [s for s in statements if "fts_pending" in s and "JOIN" in s]
-    assert batch_reads, "no batch of full-text indexing ran"
+    batch_reads = [s for s in statements if "lookup_queue" in s and "JOIN" in s]
+    assert batch_reads, "no batch of look-up entries was written"
     for statement in batch_reads:
         assert _scans(session, statement) == [], statement

@@ -68,8 +68,9 @@ CREATE VIRTUAL TABLE records_fts USING fts5 (
     content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
 );
 
--- Saved records whose full-text entry is not written yet (see desktop/store/records.py).
-CREATE TABLE fts_pending (
+-- Saved records whose look-up entries (full text, basis, organisations) are not written yet: they
+-- are written in batches (see desktop/store/records.py).
+CREATE TABLE lookup_queue (
     record INTEGER PRIMARY KEY
 );
 
