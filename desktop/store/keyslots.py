@@ -68,9 +68,12 @@ def normalise_passphrase(passphrase: str) -> bytes:
 def calibrate(target_seconds: float = DEFAULT_TARGET_SECONDS) -> Argon2Params:
     """Choose a time cost taking about ``target_seconds`` here (never below the floor)."""
     probe = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
-    started = time.perf_counter()
-    _derive(b"calibration", os.urandom(16), probe)
-    elapsed = max(time.perf_counter() - started, 1e-3)
+    timings = []
+    for _ in range(2):  # the first run also pays for faulting in 64 MiB: trust the faster one
+        started = time.perf_counter()
+        _derive(b"calibration", os.urandom(16), probe)
+        timings.append(time.perf_counter() - started)
+    elapsed = max(min(timings), 1e-3)
     time_cost = round(MIN_TIME_COST * target_seconds / elapsed)
     return Argon2Params(MIN_MEMORY_KIB, min(max(time_cost, MIN_TIME_COST), MAX_TIME_COST))
 
