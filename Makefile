@@ -41,6 +41,7 @@ kill-test: $(STAMP)
 # JSON Schemas published in resources/schemas are generated from the models.
 schemas: $(STAMP)
 	$(PY) -c 'import json; from desktop.policy import policy_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/policy.schema.json
+	$(PY) -c 'import json; from desktop.domain.checklist import rule_pack_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/rule-pack.schema.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop import __version__
+from desktop.domain.checklist import RulePack, evaluate_with_trace
+from desktop.domain.checklist import questions as checklist_questions
 from desktop.domain.enums import Jurisdiction, Outcome, Regime, WithdrawalEffect, WithdrawalHow
 from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal, RecordBody
-from desktop.domain.strict_json import parse_record_body, validate_document
+from desktop.domain.strict_json import loads_strict, parse_record_body, validate_document
 from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
 from desktop.session import (
@@ -35,12 +37,15 @@ from desktop.session import (
     StoreError,
     WrongPassphrase,
     default_store_dir,
+    organisation_pack,
+    pack_for,
 )
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INVALID, EXIT_STORE = 0, 1, 2, 3, 4, 5
 PASSPHRASE_ENV = "DISCLOSURE_LOG_PASSPHRASE"  # noqa: S105 - a variable name
 NEW_PASSPHRASE_ENV = "DISCLOSURE_LOG_NEW_PASSPHRASE"  # noqa: S105 - a variable name
 MAX_INPUT_BYTES = 256 * 1024 * 1024
+MAX_CHECKLIST_BYTES = 16 * 1024 * 1024
 
 
 class CliError(Exception):
@@ -118,7 +123,10 @@ def store_dir(args: argparse.Namespace) -> Path:
 
 
 def open_session(args: argparse.Namespace) -> Session:
-    return Session.unlock(store_dir(args), current_passphrase(args), _policy())
+    session = Session.unlock(store_dir(args), current_passphrase(args), _policy())
+    for warning in session.warnings:
+        print(f"disclosure-log-cli: warning: {warning}", file=sys.stderr)
+    return session
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -483,6 +491,71 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_checklist_evaluate(args: argparse.Namespace) -> int:
+    """The contract's engine on one input document: no store, no passphrase."""
+    policy = _policy()
+    warnings: list[str] = []
+    organisation = organisation_pack(policy, warnings)
+    for warning in warnings:
+        print(f"disclosure-log-cli: warning: {warning}", file=sys.stderr)
+    try:
+        document = loads_strict(read_input_file(args.file), max_bytes=MAX_CHECKLIST_BYTES)
+        pack = _pack_of(document, organisation)
+        output, trace = evaluate_with_trace(document, pack)
+    except InvalidDocument as exc:
+        emit_json(exc.to_error_document())
+        return EXIT_INVALID
+    emit_json(output)
+    if args.explain:
+        for step in trace:
+            print(explain_line(step), file=sys.stderr)
+    return EXIT_OK
+
+
+def _pack_of(document: object, organisation: RulePack | None) -> RulePack | None:
+    """The pack for the document's jurisdiction; None lets the engine report a bad one."""
+    jurisdiction = document.get("jurisdiction") if isinstance(document, dict) else None
+    if jurisdiction not in {j.value for j in Jurisdiction}:
+        return None
+    return pack_for(organisation, Jurisdiction(jurisdiction))
+
+
+def explain_line(step: dict[str, Any]) -> str:
+    head = {"rule": "", "block": "BLOCK ", "flag": "FLAG "}.get(step["kind"], "")
+    line = f"{head}{step['id']} {step['title']}: {step['text']}"
+    if step.get("what_to_do"):
+        line += f" What to do: {step['what_to_do']}"
+    if step.get("rests_on"):
+        line += f" (Rests on: {'; '.join(step['rests_on'])}.)"
+    return line
+
+
+def cmd_checklist_questions(args: argparse.Namespace) -> int:
+    try:
+        listed = checklist_questions(args.jurisdiction, args.regimes)
+    except InvalidDocument as exc:
+        raise CliError(EXIT_INVALID, str(exc), exc.details) from exc
+    if args.json:
+        emit_json(listed)
+        return EXIT_OK
+    for number, question in enumerate(listed, start=1):
+        print(f"{number}. {question['title']} [{question['id']}]")
+        print(f"   {question['text']}")
+        if question.get("help"):
+            print(f"   Help: {question['help']}")
+        for spec in question.get("fields", []):
+            print("   - " + describe_field(spec))
+        print()
+    return EXIT_OK
+
+
+def describe_field(spec: dict[str, Any]) -> str:
+    text = f"{spec['name']} ({spec['type']}, {spec['required']}): {spec.get('label', '')}"
+    if spec.get("allowed"):
+        text += " — one of " + ", ".join(str(v) for v in spec["allowed"])
+    return text
+
+
 # -- parser ---------------------------------------------------------------------------------
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case", help="only this case")
@@ -586,6 +659,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--yes", action="store_true", help="replace an existing store (kept aside)")
 
+    checklist = sub.add_parser("checklist", help="the safeguarding checklist engine")
+    checklist_sub = checklist.add_subparsers(
+        dest="checklist_command", required=True, metavar="COMMAND"
+    )
+    p = checklist_sub.add_parser(
+        "evaluate", help="evaluate a checklist input document and print the outcome as JSON"
+    )
+    p.set_defaults(handler=cmd_checklist_evaluate)
+    p.add_argument("file", type=Path)
+    p.add_argument("--explain", action="store_true", help="the path taken, on stderr")
+    p = checklist_sub.add_parser("questions", help="the questions, in order, for a jurisdiction")
+    p.set_defaults(handler=cmd_checklist_questions)
+    p.add_argument("--jurisdiction", required=True, choices=[j.value for j in Jurisdiction])
+    p.add_argument("--regimes", type=_regime_list, required=True)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = command("demo", cmd_demo, "add realistic synthetic records (demos, benchmarks)")
     p.add_argument("--records", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
@@ -609,6 +698,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error. Point stdout at nothing so the
+        # interpreter's own flush at exit does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except CliError as exc:
         code, message, details = exc.code, str(exc), exc.details
     except WrongPassphrase as exc:

@@ -85,7 +85,8 @@ def index_document(doc: dict[str, Any]) -> RecordIndex:
         outcome=outcome,
         subtype=decision.get("subtype"),
         event_at=utc_key(event_time(doc)),
-        flagged=bool(decision.get("flags")),
+        # A disclosure made without an established basis is escalated, whatever else it holds.
+        flagged=bool(decision.get("flags")) or status == "DISCLOSURE_WITHOUT_ESTABLISHED_BASIS",
         pending=status in PENDING_STATUSES or outcome == "SEEK_ADVICE",
         recipient_summary=summary,
         basis_codes=tuple(decision.get("basis_codes") or ()),

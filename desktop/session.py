@@ -20,9 +20,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from platformdirs import user_data_dir
 
 from desktop import __version__
-from desktop.domain.enums import Jurisdiction, Regime
+from desktop.domain.checklist import RulePack, builtin_pack, evaluate, load_pack
+from desktop.domain.enums import Jurisdiction, Outcome, RecordStatus, Regime
+from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.regimes import check_regimes
+from desktop.domain.strict_json import validate_document
 from desktop.policy import Policy
 from desktop.record_index import event_time, index_document, recipients_of, utc_key
 from desktop.store.audit import VerifyResult, utc_now
@@ -60,6 +63,8 @@ __all__ = [
     "StoreNotFound",
     "WrongPassphrase",
     "default_store_dir",
+    "organisation_pack",
+    "pack_for",
     "store_exists",
 ]
 
@@ -168,6 +173,29 @@ def apply_policy(profile: Profile, policy: Policy) -> Profile:
     return profile
 
 
+def organisation_pack(policy: Policy, warnings: list[str]) -> RulePack | None:
+    """The rule pack the policy names, if valid; else a warning, and the built-in pack is used."""
+    if policy.rule_pack is None:
+        return None
+    path = Path(policy.rule_pack)
+    try:
+        return load_pack(path.read_bytes())
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    except InvalidDocument as exc:
+        problem = f"is not a valid rule pack ({exc})"
+    warnings.append(
+        f"The organisation's rule pack {path} {problem}; the built-in checklist is used."
+    )
+    return None
+
+
+def pack_for(organisation: RulePack | None, jurisdiction: Jurisdiction) -> RulePack:
+    if organisation is not None and organisation.jurisdiction is jurisdiction:
+        return organisation
+    return builtin_pack(jurisdiction)
+
+
 @dataclass(frozen=True)
 class SavedVersion:
     record_id: str
@@ -208,6 +236,38 @@ class Session:
     def __init__(self, store: Store, policy: Policy) -> None:
         self._store: Store | None = store
         self.policy = policy
+        self.warnings: list[str] = []
+        self._organisation_pack = organisation_pack(policy, self.warnings)
+
+    # -- the checklist ------------------------------------------------------------------
+    def rule_pack(self, jurisdiction: Jurisdiction) -> RulePack:
+        return pack_for(self._organisation_pack, jurisdiction)
+
+    def decide(self, body: RecordBody) -> RecordBody:
+        """Run the checklist on the record's answers; the decision is never taken from input.
+
+        The status rules then hold against that decision: blocks forbid FINAL (save as DRAFT,
+        or as DISCLOSURE_WITHOUT_ESTABLISHED_BASIS if the disclosure already happened), and a
+        record that needs advice is pending, whatever was asked for.
+        """
+        pack = self.rule_pack(body.checklist.jurisdiction)
+        try:
+            decision = evaluate(body.checklist.to_document(), pack)
+        except InvalidDocument as exc:
+            details = [
+                {"field": f"checklist.{d['field']}", "message": d["message"]} for d in exc.details
+            ]
+            raise InvalidDocument("the checklist answers are not valid", details=details) from exc
+        status = body.status
+        if decision["outcome"] == Outcome.SEEK_ADVICE and status is RecordStatus.FINAL:
+            status = RecordStatus.PENDING_ADVICE
+        document = body.to_document()
+        document.update(
+            decision=decision,
+            rule_pack={"id": pack.id, "version": pack.version},
+            status=status.value,
+        )
+        return validate_document(RecordBody, document)
 
     # -- opening and closing ------------------------------------------------------------
     @classmethod
@@ -323,7 +383,7 @@ class Session:
 
     def add_record(self, body: RecordBody) -> SavedVersion:
         record_id = str(uuid.uuid4())
-        document = self._document(record_id, 1, body, None)
+        document = self._document(record_id, 1, self.decide(body), None)
         store = self.store
         with store.transaction():
             digest = store.records.add(
@@ -335,7 +395,7 @@ class Session:
         if not reason.strip():
             raise InvalidRequest("an amendment needs a reason")
         store = self.store
-        document = self._document(record_id, 0, body, reason)
+        document = self._document(record_id, 0, self.decide(body), reason)
         with store.transaction():
             version, digest = store.records.amend(
                 ACTOR,

@@ -134,7 +134,7 @@ def uk_share_body(**overrides: Any) -> dict[str, Any]:
             "requires_supervisor_signoff": True,
             "accounting": _no_accounting(),
         },
-        "rule_pack": {"id": "uk-safeguarding", "version": "1.0"},
+        "rule_pack": {"id": "UK-ENG", "version": "1.0.0"},
         "decision_at": "2025-03-10T11:00:00+00:00",
         "minimum_necessary_attestation": True,
         "notes": "Strategy discussion to follow.",
@@ -216,7 +216,7 @@ def us_share_body(**overrides: Any) -> dict[str, Any]:
             "requires_supervisor_signoff": False,
             "accounting": {**_no_accounting(), "hipaa_accountable": True},
         },
-        "rule_pack": {"id": "us-safeguarding", "version": "1.0"},
+        "rule_pack": {"id": "US", "version": "1.0.0"},
         "decision_at": "2025-04-02T15:30:00-05:00",
         "minimum_necessary_attestation": True,
     }
@@ -293,7 +293,7 @@ def dns_body(**overrides: Any) -> dict[str, Any]:
             "requires_supervisor_signoff": False,
             "accounting": _no_accounting(),
         },
-        "rule_pack": {"id": "uk-safeguarding", "version": "1.0"},
+        "rule_pack": {"id": "UK-ENG", "version": "1.0.0"},
         "decision_at": "2025-02-17T11:00:00Z",
         "not_sharing": {
             "reasoning_narrative": "Consent withdrawn; no safeguarding concern and no other basis.",

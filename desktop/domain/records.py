@@ -42,9 +42,6 @@ BLOCKED_NOT_FINAL: Final = (
     "a record with blocking validations cannot be final; save as DRAFT, or as "
     "DISCLOSURE_WITHOUT_ESTABLISHED_BASIS if the disclosure already happened"
 )
-UNDECIDED_NOT_FINAL: Final = (
-    "a record without a checklist decision cannot be final; save it as DRAFT"
-)
 
 
 class CaseRef(DomainModel):
@@ -168,10 +165,10 @@ class RecordBody(DomainModel):
             problems.append(
                 (("request",), "required when checklist Q2_purpose.origin is REQUEST: who asked")
             )
-        if self.status is RecordStatus.FINAL:
-            if self.decision is None:
-                problems.append((("status",), UNDECIDED_NOT_FINAL))
-            elif self.decision.outcome is Outcome.SEEK_ADVICE:
+        # Without a decision the record is not decided yet: the checklist engine fills it in
+        # before saving, and these rules then hold against what the engine decided.
+        if self.status is RecordStatus.FINAL and self.decision is not None:
+            if self.decision.outcome is Outcome.SEEK_ADVICE:
                 problems.append((("status",), SEEK_ADVICE_NOT_FINAL))
             elif self.decision.blocks:
                 problems.append((("status",), BLOCKED_NOT_FINAL))
@@ -207,6 +204,9 @@ class RecordVersionHeader(DomainModel):
 
 STORE_ASSIGNED_FIELDS: Final[frozenset[str]] = frozenset(RecordVersionHeader.model_fields)
 """Header fields a record document may carry but ``add`` ignores (the store assigns them)."""
+
+ENGINE_ASSIGNED_FIELDS: Final[frozenset[str]] = frozenset({"decision", "rule_pack"})
+"""What the checklist engine writes on saving: a decision is never taken from the input."""
 
 
 class RecipientNotification(DomainModel):

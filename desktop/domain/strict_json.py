@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from desktop.domain.base import DOMAIN_RULE
 from desktop.domain.errors import ROOT, InvalidDocument
-from desktop.domain.records import STORE_ASSIGNED_FIELDS, RecordBody
+from desktop.domain.records import ENGINE_ASSIGNED_FIELDS, STORE_ASSIGNED_FIELDS, RecordBody
 
 MAX_RECORD_BYTES = 256 * 1024 * 1024
 """Large enough that an absurd field is parsed and then rejected by name by its own limit."""
@@ -108,13 +108,15 @@ def parse_document(model_cls: type[M], raw: bytes, *, max_bytes: int) -> M:
 
 
 def parse_record_body(raw: bytes) -> RecordBody:
-    """A record document as ``add`` reads it; the store-assigned header fields are ignored.
+    """A record document as ``add`` reads it: store- and engine-assigned fields are ignored.
 
-    Dropping them lets the JSON that ``show --json`` prints be added again as a new record.
+    Dropping them lets the JSON that ``show --json`` prints be added again as a new record; the
+    decision is always recomputed by the checklist engine from the answers.
     """
     obj = loads_strict(raw, max_bytes=MAX_RECORD_BYTES)
     if isinstance(obj, dict):
-        obj = {key: value for key, value in obj.items() if key not in STORE_ASSIGNED_FIELDS}
+        ignored = STORE_ASSIGNED_FIELDS | ENGINE_ASSIGNED_FIELDS
+        obj = {key: value for key, value in obj.items() if key not in ignored}
     return validate_document(RecordBody, obj)
 
 

@@ -133,7 +133,11 @@ def record_body(
     basis_codes: list[str] | None = None,
     consent: bool = False,
 ) -> dict[str, Any]:
-    """A valid record document from a factory, with the fields the tests vary replaced."""
+    """A valid record document from a factory, with the fields the tests vary replaced.
+
+    Outcomes and basis codes are varied through the checklist answers: the decision stored with
+    a record is always the checklist engine's.
+    """
     body = copy.deepcopy(base())
     answers = body["checklist"]["answers"]
     if case_id is not None:
@@ -158,26 +162,30 @@ def record_body(
     if notes is not None:
         body["notes"] = notes
     if consent:
+        # Consent is the basis: no protection concern overriding it, explicit consent given.
+        answers["Q8_protection_concern"] = {"protection_concern": False}
         answers["Q10_seek_consent"] = {
             "consent_sought": True,
             "consent_result": "GIVEN",
             "consent_forms": ["EXPLICIT_WRITTEN"],
             "consent_given_at": "2025-01-02T09:00:00Z",
+            "views": "Agrees to the referral.",
         }
         answers.pop("Q11_override_basis", None)
         answers.pop("Q13_objections", None)
-        body["decision"].update(
-            {
-                "outcome": "SHARE_WITH_CONSENT",
-                "subtype": None,
-                "decided_at": "Q10_seek_consent",
-                "reason_codes": [],
-                "basis_codes": ["UK-GDPR-6-1-A", "UK-CL-CONSENT"],
-                "requires_supervisor_signoff": False,
-            }
-        )
     if basis_codes is not None:
-        body["decision"]["basis_codes"] = basis_codes
+        # The override basis is claimed at Q11; the engine turns YES claims into the basis.
+        # Ordinary confidential information needs an Art 6 code and a confidence code.
+        answers["Q6_information_type"] = {"info_types": ["CONFIDENTIAL"]}
+        claimed = list(basis_codes)
+        if not any(code.startswith("UK-GDPR-6-1-") for code in claimed):
+            claimed.append("UK-GDPR-6-1-E")
+        if not any(code.startswith("UK-CL-") for code in claimed):
+            claimed.append("UK-CL-LEGAL-REQUIREMENT")
+        answers["Q11_override_basis"]["claims"] = [
+            {"code": code, "conditions_met": "YES", "justification": "Recorded for the test."}
+            for code in claimed
+        ]
     return body
 
 

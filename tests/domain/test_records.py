@@ -11,7 +11,6 @@ from desktop.domain.records import (
     BLOCKED_NOT_FINAL,
     SEEK_ADVICE_NOT_FINAL,
     STORE_ASSIGNED_FIELDS,
-    UNDECIDED_NOT_FINAL,
     AccountingRequest,
     ConsentWithdrawal,
     RecordBody,
@@ -91,10 +90,9 @@ def test_blocked_records_may_be_saved_as_draft_or_without_basis(status: str) -> 
     assert body.status is RecordStatus(status)
 
 
-def test_final_without_a_decision_is_rejected_but_a_draft_is_not() -> None:
-    assert invalid_fields(RecordBody, uk_share_body(decision=None)) == {
-        "status": UNDECIDED_NOT_FINAL
-    }
+def test_an_undecided_body_waits_for_the_engine() -> None:
+    """The status rules apply to the engine's decision, which the session adds before saving."""
+    assert validate_document(RecordBody, uk_share_body(decision=None)).decision is None
     body = validate_document(RecordBody, uk_share_body(status="DRAFT", decision=None))
     assert body.outcome is None
     index = index_document(body.to_document())

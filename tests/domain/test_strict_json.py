@@ -204,7 +204,11 @@ INVALID_RECORDS: list[tuple[str, dict[str, Any], str]] = [
         "subject.date_of_birth",
     ),
     ("too long", uk_share_body(case={"case_id": MARKER * 10}), "case.case_id"),
-    ("int for string", uk_share_body(rule_pack={"id": MARKER, "version": 1}), "rule_pack.version"),
+    (
+        "int for string",
+        uk_share_body(subject={"subject_id": MARKER, "role": "CHILD", "name": 1}),
+        "subject.name",
+    ),
 ]
 
 

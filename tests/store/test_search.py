@@ -43,8 +43,17 @@ def test_filters_follow_the_latest_version(session: Session) -> None:
     saved = session.add_record(RecordBody.model_validate(first))
     amended = uk_share_body()
     amended["checklist"]["answers"]["Q4_recipient"]["recipients"][0]["organisation"] = "Police"
-    amended["decision"]["basis_codes"] = ["UK-GDPR-6-1-C", "UK-CL-LEGAL-REQUIREMENT"]
+    answers = amended["checklist"]["answers"]
+    answers["Q6_information_type"] = {"info_types": ["CONFIDENTIAL"]}
+    answers["Q11_override_basis"]["claims"] = [
+        {"code": code, "conditions_met": "YES"}
+        for code in ("UK-GDPR-6-1-C", "UK-CL-LEGAL-REQUIREMENT")
+    ]
     session.amend_record(saved.record_id, RecordBody.model_validate(amended), "wrong team")
+    assert session.record(saved.record_id)["decision"]["basis_codes"] == [
+        "UK-GDPR-6-1-C",
+        "UK-CL-LEGAL-REQUIREMENT",
+    ]
 
     def found(**where: str) -> list[str]:
         return [r.record_id for r in session.list_records(RecordFilter(**where))]
@@ -52,5 +61,5 @@ def test_filters_follow_the_latest_version(session: Session) -> None:
     old_org = first["checklist"]["answers"]["Q4_recipient"]["recipients"][0]["organisation"]
     assert found(recipient_organisation=old_org) == []
     assert found(recipient_organisation="police") == [saved.record_id]
-    assert found(basis_code=first["decision"]["basis_codes"][0]) == []
+    assert found(basis_code="UK-GDPR-6-1-E") == []  # the first version's basis
     assert found(basis_code="UK-CL-LEGAL-REQUIREMENT") == [saved.record_id]
