@@ -72,8 +72,9 @@ class Attest(DomainModel):
 class Claim(DomainModel):
     """A basis code the practitioner claims, with their judgement that its conditions hold."""
 
-    code: NonEmptyStr
-    conditions_met: Judgement
+    # Required, but only in a question the procedure reaches (§8.5): the engine checks them there.
+    code: NonEmptyStr | None = None
+    conditions_met: Judgement | None = None
     justification: str | None = None
     attest: Attest = Attest()
 

@@ -310,14 +310,6 @@ INVALID: list[tuple[str, Edit, str, str]] = [
         "must not be empty",
     ),
     (
-        "null claim code",
-        lambda d: _answers(d)["Q3_emergency"].update(
-            claims=[{"code": None, "conditions_met": "NO"}]
-        ),
-        "answers.Q3_emergency.claims.0.code",
-        "must be a string",
-    ),
-    (
         "no recipients",
         lambda d: _answers(d)["Q4_recipient"].update(recipients=[]),
         "answers.Q4_recipient.recipients",

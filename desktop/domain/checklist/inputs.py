@@ -72,6 +72,8 @@ def value_problems(document: ChecklistInput, pack: RulePack) -> Iterator[Problem
 def _claim_problems(pack: RulePack, path: FieldPath, claims: Iterable[Claim]) -> Iterator[Problem]:
     """§2.2: a claim's code is a §5 code of this side, and not one only the engine adds."""
     for index, claim in enumerate(claims):
+        if claim.code is None:  # missing: an error only where the question is reached
+            continue
         known = pack.codes.get(claim.code)
         if known is None:
             yield (*path, index, "code"), f"not a legal-basis code of the {pack.id} rule pack"
@@ -95,7 +97,17 @@ def _missing(path: FieldPath, values: dict[str, object], why: str) -> Iterator[P
             yield (*path, name), f"must not be empty ({why})"
 
 
+def _claims_missing(path: FieldPath, claims: Iterable[Claim]) -> Iterator[Problem]:
+    for index, claim in enumerate(claims):
+        yield from _missing(
+            (*path, "claims", index),
+            {"code": claim.code, "conditions_met": claim.conditions_met},
+            REACHED,
+        )
+
+
 def q3_problems(q3: Q3Emergency) -> Iterator[Problem]:
+    yield from _claims_missing(("answers", "Q3_emergency"), q3.claims)
     if q3.immediate_risk:
         yield from _missing(
             ("answers", "Q3_emergency"),
@@ -121,6 +133,7 @@ def q5_problems(q5: Q5Identifiable) -> Iterator[Problem]:
 def q7_problems(q7: Q7Compelled) -> Iterator[Problem]:
     path: FieldPath = ("answers", "Q7_compelled")
     yield from _missing(path, {"instrument_type": q7.instrument_type}, REACHED)
+    yield from _claims_missing(path, q7.claims)
     if q7.instrument_type is not None and q7.instrument_type not in NOT_LEGAL_INSTRUMENTS:
         yield from _missing(
             path,
@@ -152,6 +165,7 @@ def q9_problems(q9: Q9WhoConsents) -> Iterator[Problem]:
 def q10_problems(q10: Q10SeekConsent) -> Iterator[Problem]:
     path: FieldPath = ("answers", "Q10_seek_consent")
     yield from _missing(path, {"consent_sought": q10.consent_sought, "views": q10.views}, REACHED)
+    yield from _claims_missing(path, q10.claims)
     if q10.consent_sought is False:
         yield from _missing(
             path, {"not_sought_reason": q10.not_sought_reason}, "consent was not sought"
@@ -166,6 +180,7 @@ def q10_problems(q10: Q10SeekConsent) -> Iterator[Problem]:
 
 def q11_problems(q11: Q11OverrideBasis) -> Iterator[Problem]:
     path: FieldPath = ("answers", "Q11_override_basis")
+    yield from _claims_missing(path, q11.claims)
     screen = q11.override_screen
     if screen is None:
         yield from _missing(path, {"override_screen": None}, REACHED)

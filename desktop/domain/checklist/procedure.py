@@ -302,7 +302,7 @@ class _Walk:
             # .get: an unknown code is INVALID_INPUT, already found by value_problems.
             known.public_interest
             for claim in claims
-            if (known := self.pack.codes.get(claim.code)) is not None
+            if claim.code is not None and (known := self.pack.codes.get(claim.code)) is not None
         ):
             subtype = Subtype.PUBLIC_INTEREST
         else:
@@ -344,7 +344,9 @@ class _Walk:
         self.rules.append(rule)
         if outcome is Outcome.DO_NOT_SHARE:
             engine_codes, claims = (), ()
-        basis = tuple(dict.fromkeys([*engine_codes, *(claim.code for claim in claims)]))
+        # A reached question's claims all have codes (checked before the procedure uses them).
+        codes = [claim.code for claim in claims if claim.code is not None]
+        basis = tuple(dict.fromkeys([*engine_codes, *codes]))
         return Decision(
             outcome=outcome,
             decided_at=rule.question,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -301,3 +303,29 @@ def test_a_pack_for_another_jurisdiction_is_refused(build: Any, other: Jurisdict
     with pytest.raises(InvalidDocument) as caught:
         evaluate(document, builtin_pack(other))
     assert "jurisdiction" in {detail["field"] for detail in caught.value.details}
+
+
+CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "cases"
+
+
+def test_a_claim_in_an_unreached_question_may_lack_its_required_fields() -> None:
+    """§8.5: unreached answers are checked for unknown fields and types, not missing ones."""
+    case = json.loads((CASES_DIR / "UK-ENG-01.json").read_text(encoding="utf-8"))
+    document = case["input"]
+    document["answers"]["Q2_purpose"]["legitimate"] = "NO"  # decided at Q2: Q11 never reached
+    document["answers"]["Q11_override_basis"]["claims"].append({"justification": "unfinished"})
+    assert evaluate(document)["outcome"] == "DO_NOT_SHARE"
+    document["answers"]["Q11_override_basis"]["claims"].append({"code": 7})
+    with pytest.raises(InvalidDocument):  # a wrong type is wrong even where unreached
+        evaluate(document)
+
+
+def test_a_claim_in_a_reached_question_needs_its_code_and_judgement() -> None:
+    case = json.loads((CASES_DIR / "UK-ENG-01.json").read_text(encoding="utf-8"))
+    document = case["input"]
+    document["answers"]["Q11_override_basis"]["claims"].append({"justification": "unfinished"})
+    with pytest.raises(InvalidDocument) as refused:
+        evaluate(document)
+    fields = {d["field"] for d in refused.value.details}
+    assert "answers.Q11_override_basis.claims.5.code" in fields
+    assert "answers.Q11_override_basis.claims.5.conditions_met" in fields
