@@ -297,9 +297,15 @@ class Session:
         return session
 
     @classmethod
-    def unlock(cls, directory: Path, passphrase: str, policy: Policy) -> Session:
+    def unlock(
+        cls, directory: Path, passphrase: str, policy: Policy, failed_attempts: int = 0
+    ) -> Session:
+        """Open the store. ``failed_attempts`` (wrong passphrases since the last unlock) is
+        audited now: with a wrong passphrase nothing may be written, so it waits until here."""
         store = Store.open(directory, passphrase)
         session = cls(store, policy)
+        if failed_attempts:
+            session._audit("unlock_failed", attempts=failed_attempts)
         session._audit("unlocked")
         return session
 
@@ -436,6 +442,24 @@ class Session:
     ) -> list[RecordRow]:
         self._write_queued_lookups()
         return self.store.records.search(text, where, before_rowid, limit)
+
+    def audit_events(self, record_id: str) -> list[dict[str, Any]]:
+        """The audit entries about one record: when each version was saved, and by whom."""
+        return self.store.records.audit_events(record_id)
+
+    def recent_recipients(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Recipients of the most recently saved records, newest first, each once: the form
+        offers them so a practitioner need not type a MASH's details every time."""
+        seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for row in self.store.records.recently_saved(limit * 5):
+            for recipient in recipients_of(self.store.records.version_document(row)):
+                key = (
+                    recipient.get("name") or "",
+                    recipient["role_title"],
+                    recipient["organisation"],
+                )
+                seen.setdefault(key, recipient)
+        return list(seen.values())[:limit]
 
     def cases(self) -> list[tuple[str, int, str]]:
         return self.store.records.cases()

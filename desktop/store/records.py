@@ -424,6 +424,33 @@ class RecordRepository:
             ).fetchall()
         ]
 
+    def audit_events(self, record_id: str) -> list[dict[str, Any]]:
+        """The audit entries that saved each version (reached by key: no index on the log)."""
+        rows = self._conn.execute(
+            "SELECT a.seq, a.ts, a.actor, a.event, a.object_version, a.object_hash"
+            " FROM records r JOIN record_versions v ON v.record = r.id"
+            " JOIN audit a ON a.seq = v.audit_seq WHERE r.record_id = ? ORDER BY a.seq",
+            (record_id,),
+        ).fetchall()
+        return [
+            {
+                "seq": seq,
+                "ts": ts,
+                "actor": actor,
+                "event": event,
+                "version": version,
+                "hash": bytes(digest).hex(),
+            }
+            for seq, ts, actor, event, version, digest in rows
+        ]
+
+    def recently_saved(self, limit: int) -> list[str]:
+        """Record ids, most recently created first (rowid order: no extra index needed)."""
+        rows = self._conn.execute(
+            "SELECT record_id FROM records ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def case_count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM cases WHERE records > 0").fetchone()[0])
 

@@ -17,9 +17,9 @@ import sqlcipher3
 
 from desktop.domain.canonical import canonical_json
 from desktop.domain.enums import Jurisdiction, Regime
-from desktop.domain.records import ConsentWithdrawal
+from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.strict_json import parse_record_body, validate_document
-from desktop.policy import Policy
+from desktop.policy import EMPTY_POLICY, Policy
 from desktop.record_index import index_document
 from desktop.session import Cursor, Profile, RecordFilter, RecordNotFound, Session, WrongPassphrase
 from desktop.store.audit import ZERO_HASH, utc_now, version_hash
@@ -333,3 +333,32 @@ def test_a_locked_session_refuses_use_and_the_store_reopens(
         assert reopened.record(saved.record_id)["hash"] == saved.hash
     finally:
         reopened.lock()
+
+
+def test_failed_unlocks_are_audited_at_the_next_unlock(session: Session, store_dir: Path) -> None:
+    session.lock()
+    opened = Session.unlock(store_dir, PASSPHRASE, EMPTY_POLICY, failed_attempts=3)
+    try:
+        events = [
+            row[0]
+            for row in opened.store.conn.execute(
+                "SELECT detail FROM audit WHERE event = ?", ("unlock_failed",)
+            )
+        ]
+        assert events == ['{"attempts":3}']
+        assert opened.verify_audit().ok
+    finally:
+        opened.lock()
+
+
+def test_a_records_audit_events_and_recent_recipients(session: Session) -> None:
+    first = session.add_record(RecordBody.model_validate(uk_share_body()))
+    session.amend_record(first.record_id, RecordBody.model_validate(uk_share_body()), "typo")
+    events = session.audit_events(first.record_id)
+    assert [(e["event"], e["version"]) for e in events] == [
+        ("record_created", 1),
+        ("record_amended", 2),
+    ]
+    assert events[1]["hash"] == session.record(first.record_id)["hash"]
+    recent = session.recent_recipients()
+    assert [r["organisation"] for r in recent] == ["Children's social care MASH"]
