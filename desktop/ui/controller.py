@@ -2,13 +2,17 @@
 
 ``AppController`` owns the session thread (``SessionHost``) and the main window, and is the one
 place that decides what the user may see: records only after an unlock, nothing of them after a
-lock. ``lock()`` is the single way to lock, for the toolbar and Ctrl+L today and for the idle
-timer and OS screen-lock listeners later.
+lock. ``lock()`` is the single way to lock: the toolbar and Ctrl+L, the idle timer
+(``IdleLock``) and the system's suspend and screen-lock signals (``SystemLockListener``) all
+call it. Wrong passphrases are counted, each one after the first makes the user wait a little
+longer (``UNLOCK_DELAYS``), and the count is audited by ``Session.unlock`` at the next unlock
+(nothing may be written with a wrong passphrase).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -21,9 +25,27 @@ from desktop.session import (
     WrongPassphrase,
     store_exists,
 )
+from desktop.ui.lock import (
+    IdleLock,
+    SystemLockListener,
+    clipboard_guard,
+    close_windows_showing_data,
+)
 from desktop.ui.main_window import MainWindow, Page
 from desktop.ui.setup_dialog import SetupDialog
 from desktop.ui.worker import SessionHost
+
+#: Seconds the unlock screen refuses another try after the 1st, 2nd, 3rd… wrong passphrase; the
+#: last value repeats. Argon2id already costs ~0.5 s per guess; this slows a person at the
+#: keyboard, not an offline attacker with a copy of the files (security.md §2.6).
+UNLOCK_DELAYS: tuple[float, ...] = (0, 1, 2, 4, 8, 16, 30)
+
+
+def unlock_delay(failures: int, delays: Sequence[float] = UNLOCK_DELAYS) -> float:
+    """The wait after ``failures`` wrong passphrases in a row (0 for none)."""
+    if failures <= 0 or not delays:
+        return 0.0
+    return float(delays[min(failures, len(delays)) - 1])
 
 
 class AppController(QObject):
@@ -38,10 +60,28 @@ class AppController(QObject):
     # Emitted from the worker thread by ``fill_demo``'s progress callback; queued to this object.
     _demo_progress = Signal(int, int)
 
-    def __init__(self, store_dir: Path, policy: Policy, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        store_dir: Path,
+        policy: Policy,
+        parent: QObject | None = None,
+        *,
+        idle_lock: IdleLock | None = None,
+        system_lock: SystemLockListener | None = None,
+        unlock_delays: Sequence[float] = UNLOCK_DELAYS,
+    ) -> None:
         super().__init__(parent)
         self.store_dir = store_dir
         self.policy = policy
+        self.unlock_delays = tuple(unlock_delays)
+        #: Wrong passphrases since the last successful unlock (audited at the next one).
+        self.failed_attempts = 0
+        self.idle_lock = idle_lock or IdleLock(policy.idle_lock_minutes * 60.0)
+        self.idle_lock.setParent(self)
+        self.idle_lock.timed_out.connect(self.lock)
+        self.system_lock = system_lock or SystemLockListener()
+        self.system_lock.setParent(self)
+        self.system_lock.lock_requested.connect(self.lock)
         self.host = SessionHost(self)
         self.window = MainWindow(self.host)
         self.setup_dialog: SetupDialog | None = None
@@ -121,22 +161,29 @@ class AppController(QObject):
 
     def unlock(self, passphrase: str) -> None:
         """Unlock on the worker thread; a wrong passphrase is answered inline."""
-        directory, policy = self.store_dir, self.policy
+        directory, policy, failed = self.store_dir, self.policy, self.failed_attempts
 
         def unlock() -> Session:
-            return Session.unlock(directory, passphrase, policy)
+            return Session.unlock(directory, passphrase, policy, failed_attempts=failed)
 
-        self.host.open(unlock, self._opened, self._unlock_failed)
+        self.host.open(unlock, self._unlocked_now, self._unlock_failed)
+
+    def _unlocked_now(self) -> None:
+        self.failed_attempts = 0  # Session.unlock has audited them
+        self._opened()
 
     def _unlock_failed(self, error: Exception) -> None:
+        page = self.window.unlock_page
         if isinstance(error, WrongPassphrase):
-            text = self.tr("Wrong passphrase. Check Caps Lock and try again.")
+            self.failed_attempts += 1
+            page.show_error(self.tr("Wrong passphrase. Check Caps Lock and try again."))
+            page.start_cooldown(unlock_delay(self.failed_attempts, self.unlock_delays))
         else:
-            text = self.tr("The store could not be opened: %1").replace("%1", str(error))
-        self.window.unlock_page.show_error(text)
+            page.show_error(self.tr("The store could not be opened: %1").replace("%1", str(error)))
 
     def _opened(self) -> None:
         self._unlocked = True
+        self.idle_lock.start()
         self.window.show_page(Page.RECORDS)
         self.window.browser.reload()
         self.host.submit(
@@ -154,10 +201,18 @@ class AppController(QObject):
 
     # -- locking ----------------------------------------------------------------------------
     def lock(self) -> None:
-        """Hide every record at once, then lock the session in the worker thread."""
+        """Hide every record at once, then lock the session in the worker thread.
+
+        In this order: stop the idle timer, close every dialog and other window (they may show
+        case data), empty the records page, clear what the app put on the clipboard, show the
+        unlock page, and drop the session (its keys) on the worker thread.
+        """
         if not self._unlocked:
             return
         self._unlocked = False
+        self.idle_lock.stop()
+        close_windows_showing_data(keep=(self.window,))
+        clipboard_guard().clear_if_ours()
         self.window.browser.clear()
         self.window.setWindowTitle(self.tr("Disclosure Log"))
         self.window.show_page(Page.UNLOCK)
@@ -214,6 +269,8 @@ class AppController(QObject):
         """Stop long work, lock the session and end its thread. Safe to call twice."""
         self._cancel.set()
         self._unlocked = False
+        self.idle_lock.stop()
+        clipboard_guard().clear_if_ours()
         if self.host.running:
             self.window.browser.clear()
         self.host.shutdown()

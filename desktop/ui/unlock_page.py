@@ -5,13 +5,18 @@ can type it again at once. The field is emptied whenever the page is hidden, so 
 waits on screen behind an unlocked window. The page itself never touches the session: it asks
 for an unlock with ``unlock_requested`` and the controller answers with ``show_error`` or by
 moving on.
+
+After a wrong passphrase the controller may call ``start_cooldown(seconds)``: the field and the
+button stay disabled for that long, and a line under the field counts down in plain words.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -76,6 +81,16 @@ class UnlockPage(QWidget):
         self.busy.setTextVisible(False)
         self.busy.hide()
 
+        self.cooldown_label = QLabel()
+        self.cooldown_label.setObjectName("unlockCooldown")
+        self.cooldown_label.setWordWrap(True)
+        self.cooldown_label.setAccessibleName(self.tr("Waiting before the next try"))
+        self.cooldown_label.hide()
+        self._cooldown_until = 0.0
+        self._cooldown_timer = QTimer(self)
+        self._cooldown_timer.setSingleShot(True)
+        self._cooldown_timer.timeout.connect(self._tick_cooldown)
+
         label = QLabel(self.tr("&Passphrase:"))
         label.setBuddy(self.passphrase)
         form = QFormLayout()
@@ -94,6 +109,7 @@ class UnlockPage(QWidget):
         inner.addWidget(self.error_label)
         inner.addLayout(form)
         inner.addWidget(self.hint_label)
+        inner.addWidget(self.cooldown_label)
         inner.addWidget(self.busy)
         inner.addLayout(buttons)
 
@@ -125,8 +141,42 @@ class UnlockPage(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        self.passphrase.setEnabled(not busy)
-        self.unlock_button.setEnabled(not busy)
+        usable = not busy and not self.cooling_down
+        self.passphrase.setEnabled(usable)
+        self.unlock_button.setEnabled(usable)
+
+    # -- slowing down guesses -----------------------------------------------------------------
+    @property
+    def cooling_down(self) -> bool:
+        return self._cooldown_timer.isActive()
+
+    def start_cooldown(self, seconds: float) -> None:
+        """Refuse another try for ``seconds``, counting down on screen; 0 or less does nothing."""
+        if seconds <= 0:
+            return
+        self._cooldown_until = time.monotonic() + seconds
+        self.passphrase.setEnabled(False)
+        self.unlock_button.setEnabled(False)
+        self.cooldown_label.show()
+        self._tick_cooldown()
+
+    def _tick_cooldown(self) -> None:
+        left = self._cooldown_until - time.monotonic()
+        if left <= 0:
+            self.cooldown_label.clear()
+            self.cooldown_label.hide()
+            self.passphrase.setEnabled(True)
+            self.unlock_button.setEnabled(True)
+            self.passphrase.selectAll()
+            self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        shown = math.ceil(left)
+        self.cooldown_label.setText(
+            self.tr("Too many wrong passphrases. You can try again in %n second(s).", "", shown)
+        )
+        # Wake when the shown number changes (or when the wait ends, if that is sooner).
+        until_change = left - (shown - 1)
+        self._cooldown_timer.start(max(1, int(until_change * 1000)))
 
     def show_error(self, text: str) -> None:
         """Say what went wrong inline and select the passphrase for another try."""
