@@ -43,5 +43,16 @@ schemas: $(STAMP)
 	$(PY) -c 'import json; from desktop.policy import policy_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/policy.schema.json
 	$(PY) -c 'import json; from desktop.domain.checklist import rule_pack_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/rule-pack.schema.json
 
+# Qt Linguist files for every tr() string in desktop/ui: the English source and a Welsh scaffold
+# (translations left unfinished for a translator). Run again whenever the GUI's wording changes.
+.PHONY: translations
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative -extensions py \
+		-source-language en_GB -target-language en_GB desktop/ui \
+		-ts resources/translations/disclosure_log_en.ts
+	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative -extensions py \
+		-source-language en_GB -target-language cy_GB desktop/ui \
+		-ts resources/translations/disclosure_log_cy.ts
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,16 +1,15 @@
-"""The records page: the case list (left), search and the records table (middle), the detail
-of the selected record (right).
+"""The records page: the case list (left), search, the filter bar and the records table
+(middle), the detail of the selected record (right).
 
-Picking a case or typing a search sets the table's query; the store does the filtering (an index
-or FTS5), the model pages through the result. The detail is fetched through the worker when the
-current row changes; an answer for a row that is no longer current is dropped.
+Picking a case, typing a search or changing a filter sets the table's query; the store does the
+filtering (an index or FTS5), the model pages through the result from the newest. The detail is
+fetched through the worker when the current row changes; an answer for a row that is no longer
+current is dropped.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QCoreApplication, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -18,16 +17,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QPlainTextEdit,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.session import RecordRow
+from desktop.session import Session
+from desktop.ui.detail_view import DetailView, RecordDetail, load_detail
+from desktop.ui.filter_bar import FilterBar
 from desktop.ui.records_model import CasesModel, RecordQuery, RecordsModel
-from desktop.ui.wording import flags_label, local_time, outcome_label, render_document
+from desktop.ui.withdraw_dialog import WithdrawConsentDialog
 from desktop.ui.worker import SessionHost
 
 SEARCH_DELAY_MS = 250
@@ -40,6 +40,8 @@ class RecordsBrowser(QWidget):
     cases_loaded = Signal()
     #: A message for the status bar.
     message = Signal(str)
+    #: The selected record changed: its id, or ``None`` when nothing is selected.
+    record_selected = Signal(object)
 
     def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +49,8 @@ class RecordsBrowser(QWidget):
         self._host = host
         self._detail_for: str | None = None
         self._cases_generation = 0
+        self._basis_generation = 0
+        self.withdraw_dialog: WithdrawConsentDialog | None = None
 
         self.cases_model = CasesModel(self)
         self.cases_view = QListView()
@@ -72,6 +76,9 @@ class RecordsBrowser(QWidget):
         self._search_timer.timeout.connect(self._apply_query)
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.search_edit.returnPressed.connect(self._apply_query)
+
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(self._apply_query)
 
         self.model = RecordsModel(host, self)
         self.model.page_loaded.connect(self._page_loaded)
@@ -120,23 +127,13 @@ class RecordsBrowser(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("recordsCount")
 
-        self.detail = QPlainTextEdit()
-        self.detail.setObjectName("recordDetail")
-        self.detail.setReadOnly(True)
-        self.detail.setAccessibleName(self.tr("Record detail"))
-        self.detail.setPlaceholderText(self.tr("Select a record to read it here."))
-        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        # Read-only, so Tab must move focus on rather than stay inside the text.
-        self.detail.setTabChangesFocus(True)
-        self.detail.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByKeyboard
-            | Qt.TextInteractionFlag.TextSelectableByMouse
-        )
+        self.detail = DetailView()
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.search_edit)
+        middle_layout.addWidget(self.filter_bar)
         middle_layout.addWidget(self.table, 1)
         middle_layout.addWidget(self.count_label)
 
@@ -155,14 +152,16 @@ class RecordsBrowser(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
 
-        self.setTabOrder(self.cases_view, self.search_edit)
-        self.setTabOrder(self.search_edit, self.table)
-        self.setTabOrder(self.table, self.detail)
+        # Reading order: cases, search, the filter bar left to right, the table, the detail.
+        chain = [self.cases_view, self.search_edit, *self.filter_bar.controls(), self.table]
+        for first, second in zip(chain, [*chain[1:], self.detail], strict=True):
+            self.setTabOrder(first, second)
 
     # -- life cycle ---------------------------------------------------------------------------
     def reload(self) -> None:
         """After unlocking: load the cases and the newest records."""
         self._load_cases()
+        self._load_basis_codes()
         self.model.set_query(self._query())
         self._update_count()
 
@@ -170,14 +169,18 @@ class RecordsBrowser(QWidget):
         """On lock: forget everything shown. No case content may outlive the session."""
         self._search_timer.stop()
         self._cases_generation += 1
+        self._basis_generation += 1
         self._detail_for = None
+        self.close_withdraw_dialog()
         self.search_edit.blockSignals(True)
         self.search_edit.setText("")  # unlike clear(), also empties the undo history
         self.search_edit.blockSignals(False)
+        self.filter_bar.reset()
         self.model.clear()
         self.cases_model.clear()
         self.detail.clear()
         self.count_label.clear()
+        self.record_selected.emit(None)
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -188,11 +191,52 @@ class RecordsBrowser(QWidget):
         row = self.model.row_at(index.row()) if index.isValid() else None
         return None if row is None else row.record_id
 
+    # -- withdraw consent ---------------------------------------------------------------------
+    def open_withdraw_dialog(self) -> WithdrawConsentDialog:
+        """Open the withdrawal dialog, prefilled from the selected record; not modal."""
+        self.close_withdraw_dialog()
+        index = self.table.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        dialog = WithdrawConsentDialog(
+            self._host,
+            case_id="" if row is None else row.case_id,
+            subject_id="" if row is None else row.subject_id,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: self._withdraw_dialog_gone(dialog))
+        dialog.saved.connect(
+            lambda result: self.message.emit(
+                self.tr(
+                    "Consent withdrawal saved; %n recipients to tell.",
+                    "",
+                    len(result.recipients_to_notify),
+                )
+            )
+        )
+        self.withdraw_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def close_withdraw_dialog(self) -> None:
+        """On lock: the dialog shows case data, so it goes."""
+        if self.withdraw_dialog is not None:
+            dialog, self.withdraw_dialog = self.withdraw_dialog, None
+            dialog.close()
+
+    def _withdraw_dialog_gone(self, dialog: WithdrawConsentDialog) -> None:
+        if self.withdraw_dialog is dialog:
+            self.withdraw_dialog = None
+
     # -- queries ----------------------------------------------------------------------------
     def _query(self) -> RecordQuery:
         current = self.cases_view.currentIndex()
         case_id = self.cases_model.case_at(current.row()) if current.isValid() else None
-        return RecordQuery(case_id=case_id, text=self.search_edit.text().strip())
+        return RecordQuery(
+            case_id=case_id,
+            text=self.search_edit.text().strip(),
+            filters=self.filter_bar.filters(),
+        )
 
     def _apply_query(self) -> None:
         self._search_timer.stop()
@@ -211,6 +255,25 @@ class RecordsBrowser(QWidget):
             lambda cases: self._cases_arrived(generation, cases),
             lambda error: self._cases_failed(generation, error),
         )
+
+    def _load_basis_codes(self) -> None:
+        """The basis combo offers the user's rule pack's codes, each with its label."""
+        self._basis_generation += 1
+        generation = self._basis_generation
+
+        def job(session: Session) -> list[tuple[str, str]]:
+            pack = session.rule_pack(session.profile().jurisdiction)
+            return [(code.code, code.label) for code in pack.basis_codes]
+
+        self._host.submit(
+            job,
+            lambda codes: self._basis_arrived(generation, codes),
+            lambda error: None,  # the combo keeps "Any basis"; nothing else depends on it
+        )
+
+    def _basis_arrived(self, generation: int, codes: list[tuple[str, str]]) -> None:
+        if generation == self._basis_generation:
+            self.filter_bar.set_basis_codes(codes)
 
     def _cases_arrived(self, generation: int, cases: list[tuple[str, int, str]]) -> None:
         if generation != self._cases_generation:
@@ -240,11 +303,12 @@ class RecordsBrowser(QWidget):
         if self.model.loading and shown == 0:
             text = self.tr("Loading records…")
         elif shown == 0:
-            text = (
-                self.tr("No records match this search.")
-                if self.model.query.searching
-                else self.tr("No records yet.")
-            )
+            if self.model.query.searching:
+                text = self.tr("No records match this search.")
+            elif self.model.query.filtering:
+                text = self.tr("No records match these filters.")
+            else:
+                text = self.tr("No records yet.")
         elif self.model.exhausted:
             text = self.tr("%n records", "", shown)
         else:
@@ -263,42 +327,27 @@ class RecordsBrowser(QWidget):
         if record_id == self._detail_for:
             return
         self._detail_for = record_id
+        self.record_selected.emit(record_id)
         self.detail.clear()
         if record_id is None:
             self.detail.setPlaceholderText(self.tr("Select a record to read it here."))
             return
         self.detail.setPlaceholderText(self.tr("Loading the record…"))
         self._host.submit(
-            lambda session: session.record(record_id),
-            lambda document: self._detail_arrived(record_id, document),
+            load_detail(record_id),
+            lambda detail: self._detail_arrived(record_id, detail),
             lambda error: self._detail_failed(record_id, error),
         )
 
-    def _detail_arrived(self, record_id: str, document: dict[str, Any]) -> None:
+    def _detail_arrived(self, record_id: str, detail: RecordDetail) -> None:
         if record_id != self._detail_for:
             return
-        current = self.model.row_at(self.table.currentIndex().row())
-        summary = "" if current is None or current.record_id != record_id else _summary(current)
-        self.detail.setPlainText(summary + render_document(document))
+        self.detail.show_detail(detail)
         self.detail_loaded.emit(record_id)
 
     def _detail_failed(self, record_id: str, error: Exception) -> None:
         if record_id != self._detail_for:
             return
-        self.detail.setPlainText(
+        self.detail.show_problem(
             self.tr("This record could not be read: %1").replace("%1", str(error))
         )
-
-
-def _summary(row: RecordRow) -> str:
-    """The table row's facts in words, above the full record."""
-    lines = [
-        outcome_label(row.outcome, row.subtype),
-        QCoreApplication.translate("RecordsBrowser", "%1, case %2")
-        .replace("%1", local_time(row.event_at))
-        .replace("%2", row.case_id),
-        QCoreApplication.translate("RecordsBrowser", "To: %1").replace("%1", row.recipient_summary),
-        flags_label(row.status, row.flagged, row.pending),
-        "",
-    ]
-    return "\n".join(lines) + "\n"

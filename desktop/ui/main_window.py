@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.browser import RecordsBrowser
+from desktop.ui.record_form import Mode, RecordForm
 from desktop.ui.unlock_page import UnlockPage
 from desktop.ui.worker import SessionHost
 
@@ -145,17 +146,50 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setToolTip(self.tr("Search the records (Ctrl+F)"))
 
+        self.host = host
+        self.record_form: RecordForm | None = None
+        self.new_record_action = QAction(self.tr("&New record…"), self)
+        self.new_record_action.setObjectName("newRecordAction")
+        self.new_record_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_record_action.setToolTip(self.tr("Record a disclosure (Ctrl+N)"))
+        self.new_record_action.triggered.connect(lambda: self.open_record_form(Mode.NEW))
+        self.like_record_action = QAction(self.tr("New record &like this one"), self)
+        self.like_record_action.setObjectName("likeRecordAction")
+        self.like_record_action.setToolTip(
+            self.tr("A new record with the selected record's case, person and recipient")
+        )
+        self.like_record_action.triggered.connect(lambda: self.open_record_form(Mode.LIKE))
+        self.amend_action = QAction(self.tr("&Amend…"), self)
+        self.amend_action.setObjectName("amendAction")
+        self.amend_action.setToolTip(self.tr("Amend the selected record, giving a reason"))
+        self.amend_action.triggered.connect(lambda: self.open_record_form(Mode.AMEND))
+
+        self.withdraw_action = QAction(self.tr("&Withdraw consent…"), self)
+        self.withdraw_action.setObjectName("withdrawConsentAction")
+        self.withdraw_action.setToolTip(
+            self.tr("Record that the selected record's person withdrew consent")
+        )
+        self.withdraw_action.setEnabled(False)
+
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setAccessibleName(self.tr("Main toolbar"))
         self.toolbar.setMovable(False)
         self.toolbar.setIconSize(QSize(16, 16))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addAction(self.new_record_action)
+        self.toolbar.addAction(self.like_record_action)
+        self.toolbar.addAction(self.amend_action)
         self.toolbar.addAction(self.find_action)
+        self.toolbar.addAction(self.withdraw_action)
         self.toolbar.addAction(self.lock_action)
         for action, name in (
+            (self.new_record_action, self.tr("New record")),
+            (self.like_record_action, self.tr("New record like this one")),
+            (self.amend_action, self.tr("Amend")),
             (self.lock_action, self.tr("Lock")),
             (self.find_action, self.tr("Find")),
+            (self.withdraw_action, self.tr("Withdraw consent")),
         ):
             button = self.toolbar.widgetForAction(action)
             if button is not None:
@@ -170,7 +204,14 @@ class MainWindow(QMainWindow):
         self.progress_page = ProgressPage()
         self.browser = RecordsBrowser(host)
         self.find_action.triggered.connect(self.browser.focus_search)
+        self.withdraw_action.triggered.connect(self.browser.open_withdraw_dialog)
+        self.browser.record_selected.connect(
+            lambda record_id: self.withdraw_action.setEnabled(
+                record_id is not None and self.page() is Page.RECORDS
+            )
+        )
         self.browser.message.connect(self.show_message)
+        self.browser.record_selected.connect(self._update_record_actions)
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
@@ -188,7 +229,11 @@ class MainWindow(QMainWindow):
         unlocked = page is Page.RECORDS
         self.lock_action.setEnabled(unlocked)
         self.find_action.setEnabled(unlocked)
+        self.withdraw_action.setEnabled(unlocked and self.browser.selected_record_id() is not None)
         self.stack.setCurrentIndex(page)
+        self._update_record_actions()
+        if not unlocked and self.record_form is not None:
+            self.record_form.discard()  # no case data stays on screen while locked
         if not unlocked:
             self.statusBar().clearMessage()
         if page is Page.UNLOCK:
@@ -197,6 +242,41 @@ class MainWindow(QMainWindow):
             self.welcome_page.setup_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif page is Page.RECORDS:
             self.browser.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _update_record_actions(self, *_args: object) -> None:
+        unlocked = self.page() is Page.RECORDS
+        selected = unlocked and self.browser.selected_record_id() is not None
+        self.new_record_action.setEnabled(unlocked)
+        self.like_record_action.setEnabled(selected)
+        self.amend_action.setEnabled(selected)
+
+    def open_record_form(self, mode: Mode = Mode.NEW) -> RecordForm | None:
+        """Open the record form (one at a time); LIKE and AMEND start from the selected record."""
+        if self.page() is not Page.RECORDS:
+            return None
+        if self.record_form is not None and self.record_form.isVisible():
+            self.record_form.raise_()
+            self.record_form.activateWindow()
+            return self.record_form
+        record_id = None if mode is Mode.NEW else self.browser.selected_record_id()
+        if mode is not Mode.NEW and record_id is None:
+            self.show_message(self.tr("Select a record first."))
+            return None
+        form = RecordForm(self.host, mode, record_id, parent=self)
+        form.saved.connect(self._record_saved)
+        form.finished.connect(lambda _result: self._record_form_closed(form))
+        self.record_form = form
+        form.show()
+        return form
+
+    def _record_form_closed(self, form: RecordForm) -> None:
+        if self.record_form is form:
+            self.record_form = None
+        form.deleteLater()
+
+    def _record_saved(self, _record_id: str) -> None:
+        self.show_message(self.tr("Record saved."))
+        self.browser.reload()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 10_000)

@@ -19,7 +19,7 @@ count, with blocks of rows fetched for whatever is visible.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -47,17 +47,24 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 @dataclass(frozen=True)
 class RecordQuery:
-    """What the table shows: all records or one case's, optionally matching a search."""
+    """What the table shows: all records or one case's, narrowed by the filter bar's
+    ``filters`` (its ``case_id`` is ignored: the case list sets that), optionally matching a
+    search. Every part becomes SQL in the store: there is no proxy model."""
 
     case_id: str | None = None
     text: str = ""
+    filters: RecordFilter = field(default_factory=RecordFilter)
 
     @property
     def searching(self) -> bool:
         return bool(self.text.strip())
 
+    @property
+    def filtering(self) -> bool:
+        return replace(self.filters, case_id=None) != RecordFilter()
+
     def where(self) -> RecordFilter:
-        return RecordFilter(case_id=self.case_id)
+        return replace(self.filters, case_id=self.case_id)
 
 
 def _fetch_page(

@@ -282,11 +282,26 @@ def test_tab_moves_through_the_records_page_in_reading_order(
     browser = controller.window.browser
     activate(qtbot, controller.window)
     browser.cases_view.setFocus()
+    bar = browser.filter_bar
+    expected = [
+        browser.cases_view,
+        browser.search_edit,
+        bar.from_edit,
+        bar.to_edit,
+        bar.outcome_combo,
+        bar.basis_combo,
+        bar.organisation_edit,
+        bar.flagged_check,
+        bar.pending_check,
+        bar.clear_button,
+        browser.table,
+        browser.detail,
+    ]
     order = [browser.cases_view]
-    for _ in range(3):
+    for _ in range(len(expected) - 1):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
-    assert order == [browser.cases_view, browser.search_edit, browser.table, browser.detail]
+    assert order == expected
     # Ctrl+F jumps to the search from anywhere.
     qtbot.keyClick(browser.detail, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is browser.search_edit
