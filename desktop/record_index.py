@@ -52,6 +52,11 @@ def recipients_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return recipients
 
 
+def recipient_key(recipient: dict[str, Any]) -> tuple[str, str, str]:
+    """Who a recipient is, for telling two entries for the same person or team apart."""
+    return (recipient.get("name") or "", recipient["role_title"], recipient["organisation"])
+
+
 def event_time(doc: dict[str, Any]) -> str:
     """When the disclosure happened, else when the decision was made."""
     record = _answers(doc).get("Q17_record") or {}

@@ -27,7 +27,13 @@ from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.regimes import check_regimes
 from desktop.domain.strict_json import validate_document
 from desktop.policy import Policy
-from desktop.record_index import event_time, index_document, recipients_of, utc_key
+from desktop.record_index import (
+    event_time,
+    index_document,
+    recipient_key,
+    recipients_of,
+    utc_key,
+)
 from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
 from desktop.store.backup import BackupInfo, make_backup
@@ -453,12 +459,7 @@ class Session:
         seen: dict[tuple[str, str, str], dict[str, Any]] = {}
         for row in self.store.records.recently_saved(limit * 5):
             for recipient in recipients_of(self.store.records.version_document(row)):
-                key = (
-                    recipient.get("name") or "",
-                    recipient["role_title"],
-                    recipient["organisation"],
-                )
-                seen.setdefault(key, recipient)
+                seen.setdefault(recipient_key(recipient), recipient)
         return list(seen.values())[:limit]
 
     def cases(self) -> list[tuple[str, int, str]]:
@@ -483,13 +484,8 @@ class Session:
                 if chosen and row.record_id not in chosen:
                     continue
                 for recipient in recipients_of(store.records.version_document(row.record_id)):
-                    key = (
-                        recipient.get("name") or "",
-                        recipient["role_title"],
-                        recipient["organisation"],
-                    )
                     to_notify.setdefault(
-                        key,
+                        recipient_key(recipient),
                         {
                             "name": recipient.get("name"),
                             "role_title": recipient["role_title"],

@@ -16,6 +16,14 @@ from desktop.session import Profile, Session
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PASSPHRASE = "correct horse battery staple"
+PROFILE = Profile(
+    name="Sam Practitioner",
+    role="Social worker",
+    organisation="Northshire Council",
+    jurisdiction=Jurisdiction.UK_ENG,
+    regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
+)
+"""The practitioner every test store belongs to, unless a test needs another."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,14 +51,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def session(store_dir: Path) -> Iterator[Session]:
-    profile = Profile(
-        name="Sam Practitioner",
-        role="Social worker",
-        organisation="Northshire Council",
-        jurisdiction=Jurisdiction.UK_ENG,
-        regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
-    )
-    opened = Session.create(store_dir, PASSPHRASE, profile, load_policy())
+    opened = Session.create(store_dir, PASSPHRASE, PROFILE, load_policy())
     yield opened
     opened.lock()
 

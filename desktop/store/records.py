@@ -132,24 +132,9 @@ class RecordRepository:
             ts=now,
         )
         cur = self._conn.execute(
-            "INSERT INTO records (record_id, case_id, subject_id, latest_version, status, outcome,"
-            " subtype, event_at, created_at, updated_at, flagged, pending, recipient_summary,"
-            " basis_summary) VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)",
-            (
-                record_id,
-                index.case_id,
-                index.subject_id,
-                index.status,
-                index.outcome,
-                index.subtype,
-                index.event_at,
-                now,
-                now,
-                int(index.flagged),
-                int(index.pending),
-                index.recipient_summary,
-                ", ".join(index.basis_codes),
-            ),
+            f"INSERT INTO records (record_id, latest_version, created_at, updated_at,"
+            f" {', '.join(_INDEX_COLUMNS)}) VALUES (?, 1, ?, ?, {_INDEX_MARKS})",
+            (record_id, now, now, *_index_values(index)),
         )
         rowid = int(cur.lastrowid)
         self._conn.execute(
@@ -206,24 +191,9 @@ class RecordRepository:
             (rowid, version, seq, body.decode("utf-8"), bytes(prev), digest),
         )
         self._conn.execute(
-            "UPDATE records SET case_id=?, subject_id=?, latest_version=?, status=?, outcome=?,"
-            " subtype=?, event_at=?, updated_at=?, flagged=?, pending=?, recipient_summary=?,"
-            " basis_summary=? WHERE id=?",
-            (
-                index.case_id,
-                index.subject_id,
-                version,
-                index.status,
-                index.outcome,
-                index.subtype,
-                index.event_at,
-                now,
-                int(index.flagged),
-                int(index.pending),
-                index.recipient_summary,
-                ", ".join(index.basis_codes),
-                rowid,
-            ),
+            f"UPDATE records SET latest_version = ?, updated_at = ?,"
+            f" {', '.join(f'{column} = ?' for column in _INDEX_COLUMNS)} WHERE id = ?",
+            (version, now, *_index_values(index), rowid),
         )
         if not self._queued(rowid):  # a queued record has no look-up entries yet
             self._remove_lookups(rowid, previous)
@@ -457,6 +427,37 @@ class RecordRepository:
     def counter(self, name: str) -> int:
         row = self._conn.execute("SELECT n FROM counters WHERE name = ?", (name,)).fetchone()
         return 0 if row is None else int(row[0])
+
+
+_INDEX_COLUMNS = (
+    "case_id",
+    "subject_id",
+    "status",
+    "outcome",
+    "subtype",
+    "event_at",
+    "flagged",
+    "pending",
+    "recipient_summary",
+    "basis_summary",
+)
+_INDEX_MARKS = ", ".join("?" * len(_INDEX_COLUMNS))
+
+
+def _index_values(index: RecordIndex) -> tuple[Any, ...]:
+    """The ``records`` row's columns that describe the latest version, in _INDEX_COLUMNS order."""
+    return (
+        index.case_id,
+        index.subject_id,
+        index.status,
+        index.outcome,
+        index.subtype,
+        index.event_at,
+        int(index.flagged),
+        int(index.pending),
+        index.recipient_summary,
+        ", ".join(index.basis_codes),
+    )
 
 
 def _fts_values(index: RecordIndex) -> tuple[str, str, str, str]:

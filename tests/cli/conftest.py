@@ -19,24 +19,16 @@ from typing import Any
 import pytest
 
 from desktop.cli import main
-from desktop.domain.enums import Jurisdiction, Regime
 from desktop.domain.strict_json import parse_record_body
 from desktop.policy import Policy, load_policy
-from desktop.session import Profile, Session
+from desktop.session import Session
 from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, PROFILE
 from tests.factories import dns_body, uk_share_body
 
 REPO = Path(__file__).resolve().parents[2]
 FLOOR = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
 """What ``$DISCLOSURE_LOG_KDF_SECONDS=0.01`` calibrates to, without paying for calibration."""
-PROFILE = Profile(
-    name="Sam Practitioner",
-    role="Social worker",
-    organisation="Northshire Council",
-    jurisdiction=Jurisdiction.UK_ENG,
-    regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
-)
 
 
 @dataclass(frozen=True)

@@ -16,25 +16,17 @@ import pytest
 import sqlcipher3
 
 from desktop.domain.canonical import canonical_json
-from desktop.domain.enums import Jurisdiction, Regime
 from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.strict_json import parse_record_body, validate_document
 from desktop.policy import EMPTY_POLICY, Policy
 from desktop.record_index import index_document
-from desktop.session import Cursor, Profile, RecordFilter, RecordNotFound, Session, WrongPassphrase
+from desktop.session import Cursor, RecordFilter, RecordNotFound, Session, WrongPassphrase
 from desktop.store.audit import ZERO_HASH, utc_now, version_hash
 from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, PROFILE
 from tests.factories import dns_body, uk_share_body
 
 FLOOR = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
-PROFILE = Profile(
-    name="Sam Practitioner",
-    role="Social worker",
-    organisation="Northshire Council",
-    jurisdiction=Jurisdiction.UK_ENG,
-    regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
-)
 
 
 @pytest.fixture

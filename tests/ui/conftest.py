@@ -21,16 +21,15 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.domain.enums import Jurisdiction, Regime
 from desktop.domain.records import RecordBody
 from desktop.domain.strict_json import validate_document
 from desktop.policy import load_policy
 from desktop.session import Profile, Session
 from desktop.ui.controller import AppController
 from desktop.ui.main_window import Page
+from tests.conftest import PASSPHRASE, PROFILE
 from tests.factories import uk_share_body
 
-PASSPHRASE = "correct horse battery staple"
 WAIT_MS = 20_000  # generous: CI machines are slow; waitUntil returns as soon as it holds
 
 
@@ -50,13 +49,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 
 def profile() -> Profile:
-    return Profile(
-        name="Sam Practitioner",
-        role="Social worker",
-        organisation="Northshire Council",
-        jurisdiction=Jurisdiction.UK_ENG,
-        regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
-    )
+    return PROFILE
 
 
 @dataclass(frozen=True)
