@@ -9,7 +9,6 @@ rewritten version is caught even if its own hash is recomputed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -265,12 +264,3 @@ def _verify_withdrawals(conn: Connection) -> tuple[int, str | None]:
         ):
             return count, f"{where}: does not match the audit entry that saved it"
     return count, None
-
-
-def head_summary(seq: int, head: bytes) -> dict[str, Any]:
-    return {"seq": seq, "head": head.hex()}
-
-
-def detail_of(entry_detail: str) -> dict[str, Any]:
-    value = json.loads(entry_detail)
-    return value if isinstance(value, dict) else {}

@@ -25,7 +25,6 @@ from typing import Any
 from desktop.store.atomic import (
     OWNER_ONLY_FILE,
     ensure_private_dir,
-    fsync_dir,
     install_atomic,
     temp_path_for,
 )
@@ -201,7 +200,3 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int) -> b
     if len(data) > limit:
         raise BackupInvalid("the backup file is damaged (a member is too large)")
     return data
-
-
-def sync_tree(directory: Path) -> None:
-    fsync_dir(directory)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlcipher3
@@ -77,7 +76,3 @@ def cipher_integrity_ok(conn: Connection) -> bool:
     except (sqlite3.DatabaseError, sqlcipher3.DatabaseError) as exc:
         raise StoreCorrupt("the database failed its integrity check") from exc
     return bool(rows == [])
-
-
-def driver_errors(module: ModuleType = sqlcipher3) -> tuple[type[BaseException], ...]:
-    return (module.DatabaseError, sqlite3.DatabaseError)

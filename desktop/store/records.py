@@ -16,7 +16,6 @@ always complete.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -373,17 +372,6 @@ class RecordRepository:
             f" WHERE {' AND '.join(clauses)} ORDER BY f.rowid DESC LIMIT ?"
         )
         return [_row(v) for v in self._conn.execute(sql, [*params, limit]).fetchall()]
-
-    def rows_by_rowid(self, rowids: Iterable[int]) -> list[RecordRow]:
-        ids = list(rowids)
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self._conn.execute(
-            f"SELECT {_ROW_COLUMNS} FROM records r WHERE r.id IN ({marks})", ids
-        ).fetchall()
-        by_id = {row[0]: _row(row) for row in rows}
-        return [by_id[i] for i in ids if i in by_id]
 
     def cases(self) -> list[tuple[str, int, str]]:
         return [
