@@ -42,9 +42,12 @@ kill-test: $(STAMP)
 schemas: $(STAMP)
 	$(PY) -c 'import json; from desktop.policy import policy_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/policy.schema.json
 	$(PY) -c 'import json; from desktop.domain.checklist import rule_pack_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/rule-pack.schema.json
+	$(PY) -c 'import json; from desktop.reports.model import report_json_schema as s; print(json.dumps(s(), indent=2))' > resources/schemas/report.schema.json
 
 # Qt Linguist files for every tr() string in desktop/ui: the English source and a Welsh scaffold
-# (translations left unfinished for a translator). Run again whenever the GUI's wording changes.
+# (translations left unfinished for a translator), compiled to the .qm files the app loads. English
+# gets the singular of each "%n" message from tools/english_plurals.py. Run again whenever the
+# GUI's wording changes (a test fails while the .qm files are behind the .ts files).
 .PHONY: translations
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative -extensions py \
@@ -53,6 +56,9 @@ translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative -extensions py \
 		-source-language en_GB -target-language cy_GB desktop/ui \
 		-ts resources/translations/disclosure_log_cy.ts
+	$(PY) tools/english_plurals.py
+	for lang in en cy; do $(VENV)/bin/pyside6-lrelease -silent \
+		resources/translations/disclosure_log_$$lang.ts -qm resources/translations/disclosure_log_$$lang.qm; done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

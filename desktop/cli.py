@@ -26,10 +26,16 @@ from desktop.domain.strict_json import loads_strict, parse_record_body, validate
 from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
 from desktop.session import (
+    MAX_CARD_BYTES,
+    CertificateInfo,
     Cursor,
+    IdentityCard,
+    IdentityError,
+    IdentityRejected,
     InvalidRequest,
     PassphraseTooWeak,
     Profile,
+    Recipient,
     RecordFilter,
     RecordNotFound,
     RecordRow,
@@ -46,6 +52,7 @@ PASSPHRASE_ENV = "DISCLOSURE_LOG_PASSPHRASE"  # noqa: S105 - a variable name
 NEW_PASSPHRASE_ENV = "DISCLOSURE_LOG_NEW_PASSPHRASE"  # noqa: S105 - a variable name
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 MAX_CHECKLIST_BYTES = 16 * 1024 * 1024
+MAX_CERTIFICATE_BYTES = 1024 * 1024
 
 
 class CliError(Exception):
@@ -93,11 +100,11 @@ def new_passphrase(args: argparse.Namespace) -> str:
 
 
 # -- input documents ------------------------------------------------------------------------
-def read_input_file(path: Path) -> bytes:
+def read_input_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     try:
         size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise CliError(EXIT_INVALID, f"{path} is larger than {MAX_INPUT_BYTES >> 20} MiB")
+        if size > max_bytes:
+            raise CliError(EXIT_INVALID, f"{path} is too large (more than {max_bytes:,} bytes)")
         return path.read_bytes()
     except OSError as exc:
         raise CliError(EXIT_INVALID, f"cannot read {path} ({exc.strerror})") from exc
@@ -556,6 +563,178 @@ def describe_field(spec: dict[str, Any]) -> str:
     return text
 
 
+# -- identity and recipients ----------------------------------------------------------------
+def certificate_lines(info: CertificateInfo) -> list[str]:
+    issuer = "self-signed" if info.self_signed else info.issuer
+    return [
+        f"{'Certificate':<14}{info.subject}",
+        f"{'Issued by':<14}{issuer}",
+        f"{'Valid':<14}{info.not_before[:10]} to {info.not_after[:10]}",
+        f"{'Fingerprint':<14}{info.fingerprint}  (SHA-256)",
+    ]
+
+
+def certificate_item(info: CertificateInfo) -> dict[str, Any]:
+    return {**info.__dict__, "fingerprint": info.fingerprint}
+
+
+def cmd_identity_show(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        profile = session.profile()
+        info = session.certificate()
+    finally:
+        session.lock()
+    if args.json:
+        emit_json(
+            {
+                "name": profile.name,
+                "role": profile.role,
+                "organisation": profile.organisation,
+                "fingerprint": info.fingerprint,
+                "certificate": certificate_item(info),
+            }
+        )
+        return EXIT_OK
+    print(f"{'Name':<14}{profile.name}")
+    print(f"{'Role':<14}{profile.role}")
+    print(f"{'Organisation':<14}{profile.organisation}")
+    print("\n".join(certificate_lines(info)))
+    return EXIT_OK
+
+
+def cmd_identity_card(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        info = session.write_identity_card(args.out)
+    finally:
+        session.lock()
+    print(f"Identity card written to {args.out}")
+    print(f"{'Fingerprint':<14}{info.fingerprint}")
+    print("Whoever adds this card should check this fingerprint with you, in person or by phone.")
+    return EXIT_OK
+
+
+def cmd_identity_cert(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        info = session.write_certificate(args.out)
+    finally:
+        session.lock()
+    print(f"Certificate written to {args.out}")
+    print("\n".join(certificate_lines(info)))
+    return EXIT_OK
+
+
+def cmd_identity_csr(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        session.write_certificate_request(args.out)
+    finally:
+        session.lock()
+    print(f"Certificate request written to {args.out}.")
+    print("Send it to your organisation; install the certificate it returns with")
+    print("  disclosure-log-cli identity install-cert FILE")
+    return EXIT_OK
+
+
+def cmd_identity_install_cert(args: argparse.Namespace) -> int:
+    data = read_input_file(args.file, MAX_CERTIFICATE_BYTES)
+    # Checked before unlocking: a certificate refused here leaves the store exactly as it was.
+    Session.check_certificate(data, _policy())
+    session = open_session(args)
+    try:
+        info = session.install_certificate(data)
+    finally:
+        session.lock()
+    print("Certificate installed: reports are now signed under it.")
+    print("\n".join(certificate_lines(info)))
+    return EXIT_OK
+
+
+def card_lines(card: IdentityCard) -> list[str]:
+    return [
+        f"{'Name':<14}{card.name}",
+        f"{'Role':<14}{card.role}",
+        f"{'Organisation':<14}{card.organisation}",
+        f"{'Fingerprint':<14}{CertificateInfo.of(card.certificate).fingerprint}",
+    ]
+
+
+def confirm(question: str) -> bool:
+    """Ask on a terminal. Without one nobody can answer: scripts confirm with ``--yes``."""
+    if not sys.stdin.isatty():
+        raise CliError(
+            EXIT_CHECK_FAILED,
+            "not confirmed: check the fingerprint with its owner, then run again with --yes",
+        )
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def cmd_recipients_add(args: argparse.Namespace) -> int:
+    data = read_input_file(args.card, MAX_CARD_BYTES)
+    card = Session.read_card(data)
+    print("Identity card:")
+    print("\n".join("  " + line for line in card_lines(card)))
+    if not args.yes and not confirm(
+        "Does this fingerprint match the one its owner read to you (in person or by phone)?"
+    ):
+        raise CliError(EXIT_CHECK_FAILED, "not added: the fingerprint was not confirmed")
+    session = open_session(args)
+    try:
+        recipient = session.add_recipient(args.name, data)
+    finally:
+        session.lock()
+    print(f"Recipient {recipient.name!r} listed: reports can be encrypted to {card.name}.")
+    return EXIT_OK
+
+
+def recipient_item(recipient: Recipient) -> dict[str, Any]:
+    card = recipient.card
+    return {
+        "name": recipient.name,
+        "source": "policy" if card is None else "card",
+        "holder": None
+        if card is None
+        else {"name": card.name, "role": card.role, "organisation": card.organisation},
+        "certificate": None
+        if card is None
+        else certificate_item(CertificateInfo.of(card.certificate)),
+        "encryption_key_fingerprint": recipient.key_fingerprint,
+        "added_at": recipient.added_at,
+    }
+
+
+def cmd_recipients_list(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        listed = session.recipients()
+    finally:
+        session.lock()
+    if args.json:
+        emit_json([recipient_item(r) for r in listed])
+        return EXIT_OK
+    for recipient in listed:
+        card = recipient.card
+        if card is None:
+            print(f"{recipient.name:<20}the organisation's report key (from the policy)")
+            print(f"{'':<20}key {recipient.key_fingerprint}")
+            continue
+        print(f"{recipient.name:<20}{card.name}, {card.role}, {card.organisation}")
+        print(f"{'':<20}fingerprint {CertificateInfo.of(card.certificate).fingerprint}")
+    if not listed:
+        print(
+            "No recipients yet: add a supervisor's identity card with"
+            " 'recipients add CARD --name NAME'.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------------
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case", help="only this case")
@@ -678,6 +857,49 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("demo", cmd_demo, "add realistic synthetic records (demos, benchmarks)")
     p.add_argument("--records", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
+
+    identity = sub.add_parser("identity", help="your signing certificate and encryption key")
+    identity_sub = identity.add_subparsers(
+        dest="identity_command", required=True, metavar="COMMAND"
+    )
+    p = identity_sub.add_parser(
+        "show", help="your name, certificate and its fingerprint (to read out to a supervisor)"
+    )
+    p.set_defaults(handler=cmd_identity_show)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = identity_sub.add_parser(
+        "card", help="write your identity card, for others to encrypt reports to you"
+    )
+    p.set_defaults(handler=cmd_identity_card)
+    p.add_argument("--out", type=Path, required=True)
+    p = identity_sub.add_parser("cert", help="write your signing certificate (PEM)")
+    p.set_defaults(handler=cmd_identity_cert)
+    p.add_argument("--out", type=Path, required=True)
+    p = identity_sub.add_parser(
+        "csr", help="write a certificate request (PKCS#10) for your organisation to sign"
+    )
+    p.set_defaults(handler=cmd_identity_csr)
+    p.add_argument("--out", type=Path, required=True)
+    p = identity_sub.add_parser(
+        "install-cert", help="use a certificate your organisation issued for your signing key"
+    )
+    p.set_defaults(handler=cmd_identity_install_cert)
+    p.add_argument("file", type=Path)
+
+    recipients = sub.add_parser("recipients", help="who reports can be encrypted to")
+    recipients_sub = recipients.add_subparsers(
+        dest="recipients_command", required=True, metavar="COMMAND"
+    )
+    p = recipients_sub.add_parser(
+        "add", help="add someone's identity card, after checking its fingerprint with them"
+    )
+    p.set_defaults(handler=cmd_recipients_add)
+    p.add_argument("card", type=Path)
+    p.add_argument("--name", required=True, help="the name to encrypt reports to them by")
+    p.add_argument("--yes", action="store_true", help="the fingerprint is checked: do not ask")
+    p = recipients_sub.add_parser("list", help="the recipients reports can be encrypted to")
+    p.set_defaults(handler=cmd_recipients_list)
+    p.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -707,6 +929,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message, details = exc.code, str(exc), exc.details
     except WrongPassphrase as exc:
         code, message, details = EXIT_LOCKED, str(exc), []
+    except IdentityRejected as exc:
+        code, message, details = EXIT_CHECK_FAILED, str(exc), []
+    except IdentityError as exc:
+        code, message, details = EXIT_INVALID, str(exc), []
     except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound) as exc:
         code, message = EXIT_INVALID, str(exc)
         details = list(getattr(exc, "details", []))

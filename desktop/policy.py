@@ -69,13 +69,18 @@ class Policy(BaseModel):
         description="The organisation's X25519 recovery public key (PEM). Every new store gets"
         " a recovery slot sealed to it.",
     )
+    report_public_key: PemText | None = Field(
+        default=None,
+        description="The organisation's X25519 public key for reports (PEM): a practitioner can"
+        " encrypt a report to the organisation as well as, or instead of, a supervisor.",
+    )
     trusted_ca_certificates: list[PemText] = Field(default_factory=list)
     retention_years: Annotated[int, Field(ge=1, le=100)] | None = None
     rule_pack: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
 
-    @field_validator("recovery_public_key")
+    @field_validator("recovery_public_key", "report_public_key")
     @classmethod
-    def _recovery_key_parses(cls, value: str | None) -> str | None:
+    def _x25519_key_parses(cls, value: str | None) -> str | None:
         if value is not None:
             _load_x25519(value)
         return value
@@ -111,6 +116,9 @@ class Policy(BaseModel):
     def recovery_key(self) -> X25519PublicKey | None:
         return None if self.recovery_public_key is None else _load_x25519(self.recovery_public_key)
 
+    def report_key(self) -> X25519PublicKey | None:
+        return None if self.report_public_key is None else _load_x25519(self.report_public_key)
+
 
 def _load_x25519(pem: str) -> X25519PublicKey:
     try:
@@ -118,7 +126,7 @@ def _load_x25519(pem: str) -> X25519PublicKey:
     except (ValueError, UnicodeEncodeError) as exc:
         raise ValueError("not a PEM public key") from exc
     if not isinstance(key, X25519PublicKey):
-        raise ValueError("the recovery key must be an X25519 public key")
+        raise ValueError("the key must be an X25519 public key")
     return key
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from platformdirs import user_data_dir
 
 from desktop import __version__
@@ -26,6 +28,19 @@ from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.regimes import check_regimes
 from desktop.domain.strict_json import validate_document
+from desktop.identity import (
+    CertificateInfo,
+    Identity,
+    IdentityError,
+    IdentityRejected,
+    certificate_fingerprint,
+    certificate_request,
+    check_certificate_key,
+    check_issued_certificate,
+    new_identity,
+)
+from desktop.identity_card import MAX_CARD_BYTES, IdentityCard, make_card, read_card
+from desktop.key_agreement import key_fingerprint
 from desktop.policy import Policy
 from desktop.record_index import (
     event_time,
@@ -34,35 +49,54 @@ from desktop.record_index import (
     recipients_of,
     utc_key,
 )
+from desktop.store.atomic import write_atomic
 from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
-from desktop.store.backup import BackupInfo, make_backup
+from desktop.store.backup import (
+    BackupInfo,
+    CancelCheck,
+    ProgressCallback,
+    make_backup,
+)
+from desktop.store.connection import stoppable
 from desktop.store.errors import (
     RecordNotFound,
+    Stopped,
     StoreCorrupt,
     StoreError,
     StoreExists,
     StoreNotFound,
     WrongPassphrase,
 )
+from desktop.store.identity import StoredIdentity
 from desktop.store.keyslots import DEFAULT_TARGET_SECONDS, Argon2Params, calibrate
+from desktop.store.recipients import StoredRecipient
 from desktop.store.records import PAGE_SIZE, Cursor, RecordFilter, RecordRow
 from desktop.store.store import (
     BACKUPS_DIR,
     Store,
     store_exists,
 )
+from desktop.store.withdrawals import withdrawal_documents
 
 __all__ = [
+    "MAX_CARD_BYTES",
+    "ORGANISATION_RECIPIENT",
+    "CertificateInfo",
     "Cursor",
+    "IdentityCard",
+    "IdentityError",
+    "IdentityRejected",
     "InvalidRequest",
     "PassphraseTooWeak",
     "Profile",
+    "Recipient",
     "RecordFilter",
     "RecordNotFound",
     "RecordRow",
     "SavedVersion",
     "Session",
+    "Stopped",
     "StoreCorrupt",
     "StoreError",
     "StoreExists",
@@ -79,6 +113,9 @@ DEMO_BATCH = 2000
 KDF_SECONDS_ENV = "DISCLOSURE_LOG_KDF_SECONDS"
 MIN_PASSPHRASE_CHARS = 10
 ACTOR = "practitioner"
+ORGANISATION_RECIPIENT = "organisation"
+"""The recipient name of the organisation's report key (policy ``report_public_key``)."""
+MAX_RECIPIENT_NAME_CHARS = 100
 
 
 class PassphraseTooWeak(StoreError):
@@ -234,8 +271,29 @@ class StoreStatus:
         return dict(self.__dict__)
 
 
-ProgressCallback = Callable[[int, int], None]
-CancelCheck = Callable[[], bool]
+@dataclass(frozen=True)
+class Recipient:
+    """Someone reports can be encrypted to: an identity card accepted into this store, or
+    (``card`` None) the organisation's report key from the policy."""
+
+    name: str
+    encryption_key: X25519PublicKey
+    card: IdentityCard | None = None
+    added_at: str | None = None
+
+    @property
+    def key_fingerprint(self) -> str:
+        return key_fingerprint(self.encryption_key)
+
+
+def recipient_name_problem(name: str) -> str | None:
+    if not name or len(name) > MAX_RECIPIENT_NAME_CHARS:
+        return f"a recipient's name has 1 to {MAX_RECIPIENT_NAME_CHARS} characters"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "a recipient's name cannot contain control characters"
+    if name.casefold() == ORGANISATION_RECIPIENT:
+        return f"{ORGANISATION_RECIPIENT!r} names the organisation's own report key"
+    return None
 
 
 class Session:
@@ -300,6 +358,7 @@ class Session:
                     "jurisdiction": profile.jurisdiction.value,
                 },
             )
+            session._create_identity()
         return session
 
     @classmethod
@@ -428,12 +487,13 @@ class Session:
         self, where: RecordFilter | None = None, after: Cursor | None = None, limit: int = PAGE_SIZE
     ) -> list[RecordRow]:
         where = where or RecordFilter()
-        if where.basis_code is not None or where.recipient_organisation is not None:
-            self._write_queued_lookups()
+        self._write_queued_lookups(where)
         return self.store.records.page(where, after, limit)
 
-    def _write_queued_lookups(self) -> None:
+    def _write_queued_lookups(self, where: RecordFilter, searching: bool = False) -> None:
         """Searching and filtering by basis or organisation need every look-up entry written."""
+        if not searching and where.basis_code is None and where.recipient_organisation is None:
+            return
         store = self.store
         if store.records.queued_for_lookups():
             with store.transaction():
@@ -445,9 +505,29 @@ class Session:
         where: RecordFilter | None = None,
         before_rowid: int | None = None,
         limit: int = PAGE_SIZE,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[RecordRow]:
-        self._write_queued_lookups()
-        return self.store.records.search(text, where, before_rowid, limit)
+        """Matches, most recently saved first; ``should_stop`` abandons the read (``Stopped``)."""
+        self._write_queued_lookups(RecordFilter(), searching=True)
+        with stoppable(self.store.conn, should_stop):
+            return self.store.records.search(text, where, before_rowid, limit)
+
+    def record_ids(
+        self,
+        where: RecordFilter | None = None,
+        text: str = "",
+        should_stop: Callable[[], bool] | None = None,
+    ) -> array[int]:
+        """Every listed (or, with ``text``, matching) record's row id, in list order: the
+        table's window over a store of any size (see ``RecordRepository.ids``)."""
+        where = where or RecordFilter()
+        self._write_queued_lookups(where, searching=bool(text.strip()))
+        with stoppable(self.store.conn, should_stop):
+            return self.store.records.ids(where, text.strip() or None)
+
+    def rows(self, rowids: Sequence[int]) -> list[RecordRow]:
+        """The list rows of a block of row ids from ``record_ids``, in that order."""
+        return self.store.records.rows(rowids)
 
     def audit_events(self, record_id: str) -> list[dict[str, Any]]:
         """The audit entries about one record: when each version was saved, and by whom."""
@@ -511,6 +591,152 @@ class Session:
             )
         return WithdrawalResult(withdrawal_id, digest.hex(), list(to_notify.values()))
 
+    def consent_withdrawals(self, case_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every consent withdrawal (of one case, if given) as recorded, each with its hash."""
+        return withdrawal_documents(self.store.conn, case_id)
+
+    # -- identity and recipients --------------------------------------------------------
+    def identity(self) -> Identity:
+        """The practitioner's keys and certificate; a store made before identities gets them now."""
+        stored = self.store.identity.get()
+        if stored is None:
+            with self.store.transaction():
+                return self._create_identity()
+        return Identity.from_bytes(stored.signing_key, stored.certificate, stored.encryption_key)
+
+    def _create_identity(self) -> Identity:
+        """New keys and a self-signed certificate, saved and audited in the caller's transaction."""
+        profile = self.profile()
+        identity = new_identity(profile.name, profile.organisation)
+        self.store.identity.create(
+            StoredIdentity(
+                identity.signing_key_bytes(),
+                identity.certificate_bytes(),
+                identity.encryption_key_bytes(),
+            ),
+            utc_now(),
+        )
+        self.store.audit.append(
+            ACTOR,
+            "identity_created",
+            detail={
+                "certificate_sha256": certificate_fingerprint(identity.certificate),
+                "encryption_key": key_fingerprint(identity.encryption_key.public_key()),
+            },
+        )
+        return identity
+
+    def certificate(self) -> CertificateInfo:
+        return CertificateInfo.of(self.identity().certificate)
+
+    def write_certificate(self, path: Path) -> CertificateInfo:
+        """The signing certificate (PEM): for a supervisor's trust store, or to check a PDF."""
+        identity = self.identity()
+        write_atomic(path, identity.certificate_pem())
+        return CertificateInfo.of(identity.certificate)
+
+    def write_certificate_request(self, path: Path) -> None:
+        """A PKCS#10 request (PEM) for the organisation's CA to certify the signing key."""
+        profile = self.profile()
+        write_atomic(path, certificate_request(self.identity(), profile.name, profile.organisation))
+
+    def write_identity_card(self, path: Path) -> CertificateInfo:
+        """A signed card that others add as a recipient, to encrypt reports and reviews to us."""
+        profile = self.profile()
+        identity = self.identity()
+        write_atomic(path, make_card(identity, profile.name, profile.role, profile.organisation))
+        return CertificateInfo.of(identity.certificate)
+
+    @staticmethod
+    def check_certificate(data: bytes, policy: Policy) -> x509.Certificate:
+        """What ``install_certificate`` checks that needs no store (trusted CA, dates, key
+        usage), so that a refused file can be refused before the store is even opened."""
+        return check_issued_certificate(data, policy.trusted_ca_certificates)
+
+    def install_certificate(self, data: bytes) -> CertificateInfo:
+        """Use a certificate the organisation issued for our signing key instead of ours."""
+        certificate = self.check_certificate(data, self.policy)
+        identity = self.identity()
+        check_certificate_key(certificate, identity)
+        with self.store.transaction():
+            self.store.identity.replace_certificate(
+                certificate.public_bytes(serialization.Encoding.DER), utc_now()
+            )
+            self.store.audit.append(
+                ACTOR,
+                "certificate_installed",
+                detail={
+                    "certificate_sha256": certificate_fingerprint(certificate),
+                    "previous_certificate_sha256": certificate_fingerprint(identity.certificate),
+                    "issuer": certificate.issuer.rfc4514_string(),
+                },
+            )
+        return CertificateInfo.of(certificate)
+
+    @staticmethod
+    def read_card(data: bytes) -> IdentityCard:
+        """A card whose signature verifies. Whose it is, only its fingerprint can tell: show it."""
+        return read_card(data)
+
+    def recipients(self) -> list[Recipient]:
+        """Who reports can be encrypted to: the organisation, if the policy gives its report
+        key, then the cards accepted into this store."""
+        organisation = self.recipient(ORGANISATION_RECIPIENT)
+        cards = [self._recipient(stored) for stored in self.store.recipients.all()]
+        return [organisation, *cards] if organisation is not None else cards
+
+    def recipient(self, name: str) -> Recipient | None:
+        if name.strip().casefold() == ORGANISATION_RECIPIENT:
+            key = self.policy.report_key()
+            return None if key is None else Recipient(ORGANISATION_RECIPIENT, key)
+        stored = self.store.recipients.get(name.strip())
+        return None if stored is None else self._recipient(stored)
+
+    @staticmethod
+    def _recipient(stored: StoredRecipient) -> Recipient:
+        """A stored card is checked again each time: the store is encrypted, not tamper-proof
+        against someone holding its key."""
+        try:
+            card = read_card(stored.card)
+        except IdentityError as exc:
+            raise StoreCorrupt(
+                f"the identity card of recipient {stored.name!r} no longer verifies"
+            ) from exc
+        return Recipient(stored.name, card.encryption_key, card, stored.added_at)
+
+    def add_recipient(self, name: str, card_data: bytes) -> Recipient:
+        """Accept a card, once the user has checked its fingerprint, as recipient ``name``.
+
+        The same key under the same name again changes nothing; a listed name is never given
+        another key (that would silently send reports to someone else).
+        """
+        card = read_card(card_data)
+        name = name.strip()
+        problem = recipient_name_problem(name)
+        if problem is not None:
+            raise InvalidRequest(problem)
+        existing = self.recipient(name)
+        if existing is not None:
+            same = existing.card is not None and (
+                existing.card.fingerprint_sha256 == card.fingerprint_sha256
+                and existing.key_fingerprint == key_fingerprint(card.encryption_key)
+            )
+            if same:
+                return existing
+            raise InvalidRequest(f"a recipient named {existing.name!r} is already listed")
+        added = Recipient(name, card.encryption_key, card, utc_now())
+        with self.store.transaction():
+            self.store.recipients.add(StoredRecipient(name, card_data, str(added.added_at)))
+            self.store.audit.append(
+                ACTOR,
+                "recipient_added",
+                detail={
+                    "certificate_sha256": card.fingerprint_sha256,
+                    "encryption_key": added.key_fingerprint,
+                },
+            )
+        return added
+
     # -- integrity, keys and backups ----------------------------------------------------
     def verify_audit(self) -> VerifyResult:
         return verify_chain(self.store.conn)
@@ -519,11 +745,27 @@ class Session:
         check_passphrase(new_passphrase)
         self.store.change_passphrase(new_passphrase, kdf_params(), ACTOR)
 
-    def backup(self, dest_dir: Path | None = None) -> BackupInfo:
+    def backup(
+        self,
+        dest_dir: Path | None = None,
+        progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> BackupInfo:
+        """Write a verified, encrypted backup into ``dest_dir`` (default: the store's own folder).
+
+        ``progress(done, total)`` follows its steps; once ``should_cancel()`` is true it stops
+        with ``Stopped``, leaving no file behind and nothing audited.
+        """
         store = self.store
         target = dest_dir if dest_dir is not None else store.directory / BACKUPS_DIR
         info = make_backup(
-            store.conn, store.keyslots, store.data_key, target, store.records.counter("records")
+            store.conn,
+            store.keyslots,
+            store.data_key,
+            target,
+            store.records.counter("records"),
+            progress=progress,
+            should_cancel=should_cancel,
         )
         self._audit("backup_made", sha256=info.sha256, records=info.records, bytes=info.size)
         return info

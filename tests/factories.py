@@ -1,4 +1,4 @@
-"""Valid record documents (JSON-ready dicts) for tests across the suite.
+"""Valid record documents (JSON-ready dicts) and a signing identity for tests across the suite.
 
 Each call returns a fresh dict; keyword overrides replace top-level fields. The ``decision``
 is written by hand to match what the contract's engine gives for these answers.
@@ -6,7 +6,13 @@ is written by hand to match what the contract's engine gives for these answers.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 
 def _no_accounting() -> dict[str, bool]:
@@ -302,3 +308,36 @@ def dns_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def signing_identity(
+    name: str = "Sam Practitioner",
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """An ECDSA P-256 key and a self-signed certificate for signing reports (pyHanko requires
+    the digitalSignature and nonRepudiation key usages)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(usage, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return key, certificate

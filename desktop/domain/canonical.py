@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping
 
 MAX_SAFE_INTEGER = 2**53 - 1
 """JCS writes numbers as IEEE doubles; larger integers would lose precision."""
@@ -26,6 +27,32 @@ def canonical_json(obj: object) -> bytes:
     return json.dumps(
         obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
+
+
+def canonical_json_with_array(
+    fields: Mapping[str, object], key: str, items: Iterable[bytes]
+) -> bytes:
+    """``canonical_json`` of ``fields`` plus ``key``, an array given as its items' canonical JSON.
+
+    For a document too big to build as one value (a report of 10,000 records): each item is
+    serialised as it is collected, and the result is byte for byte the canonical form of the
+    whole object.
+    """
+    if key in fields:
+        raise ValueError("the array's key is already a field")
+    parts = [b"{"]
+    for index, name in enumerate(sorted([*fields, key])):
+        parts.append(b"," if index else b"")
+        parts.append(canonical_json(name) + b":")
+        if name == key:
+            parts.append(b"[")
+            for number, item in enumerate(items):
+                parts += [b",", item] if number else [item]
+            parts.append(b"]")
+        else:
+            parts.append(canonical_json(fields[name]))
+    parts.append(b"}")
+    return b"".join(parts)  # one copy of the items, however many there are
 
 
 def sha256_hex(data: bytes) -> str:

@@ -4,6 +4,11 @@ The database copy is made with ``VACUUM INTO`` (SQLCipher writes it encrypted wi
 key: the backup API is refused for encrypted databases, and copying live files can tear). The key
 file travels with it, so the backup opens with the passphrase (or recovery key) of the day it was
 made. Every backup is reopened and checked before it gets its final name.
+
+A backup reports its progress (``progress(done, BACKUP_STEPS)``) and can be stopped:
+``should_cancel()`` is asked between its steps and while the database is copied. Stopped, it
+raises ``Stopped`` and leaves nothing behind: its work happens in a scratch folder and a
+``.partial`` file, both removed, and the store itself is only read.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,8 +33,13 @@ from desktop.store.atomic import (
     install_atomic,
     temp_path_for,
 )
-from desktop.store.connection import cipher_integrity_ok, integrity_ok, open_encrypted
-from desktop.store.errors import BackupInvalid, StoreCorrupt
+from desktop.store.connection import (
+    cipher_integrity_ok,
+    integrity_ok,
+    open_encrypted,
+    stoppable,
+)
+from desktop.store.errors import BackupInvalid, Stopped, StoreCorrupt
 from desktop.store.keyslots import KeySlots
 
 BACKUP_FORMAT = "disclosure-log-backup/1"
@@ -37,6 +47,11 @@ BACKUP_SUFFIX = ".dlbackup"
 MEMBERS = ("manifest.json", "keyslots.json", "store.db")
 MAX_BACKUP_BYTES = 64 * 1024**3
 MAX_SMALL_MEMBER = 1024 * 1024
+#: The steps a backup reports: copy the database, check the copy, write the file, verify the file.
+BACKUP_STEPS = 4
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -67,15 +82,32 @@ def _scratch_dir(near: Path) -> Iterator[Path]:
 
 
 def make_backup(
-    conn: Any, keyslots: KeySlots, data_key: bytes, dest_dir: Path, records: int
+    conn: Any,
+    keyslots: KeySlots,
+    data_key: bytes,
+    dest_dir: Path,
+    records: int,
+    *,
+    progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
 ) -> BackupInfo:
+    def step_done(done: int) -> None:
+        if progress is not None:
+            progress(done, BACKUP_STEPS)
+        if should_cancel is not None and should_cancel():
+            raise Stopped("the backup was stopped; nothing was written")
+
+    step_done(0)
     ensure_private_dir(dest_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = dest_dir / f"disclosure-log-{keyslots.store_id[:8]}-{stamp}{BACKUP_SUFFIX}"
     with _scratch_dir(dest_dir) as scratch:
         db_copy = scratch / "store.db"
-        conn.execute("VACUUM INTO ?", (str(db_copy),))
+        with stoppable(conn, should_cancel):
+            conn.execute("VACUUM INTO ?", (str(db_copy),))
+        step_done(1)
         _check_database(db_copy, keyslots, data_key, expect_records=records)
+        step_done(2)
         manifest = {
             "format": BACKUP_FORMAT,
             "store_id": keyslots.store_id,
@@ -96,10 +128,12 @@ def make_backup(
                     tar.add(db_copy, arcname="store.db", filter=_anonymous)
                 fh.flush()
                 os.fsync(fh.fileno())
+            step_done(3)
             # Verify the file as written, through the same path a restore takes.
             with _scratch_dir(dest_dir) as check_dir:
                 extracted = extract_backup(tmp, check_dir)
                 _check_database(extracted.db, extracted.keyslots, data_key, expect_records=records)
+            step_done(4)  # the last chance to stop: after this the backup is in place
             install_atomic(tmp, final)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

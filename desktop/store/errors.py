@@ -29,3 +29,7 @@ class RecordNotFound(StoreError):
 
 class BackupInvalid(StoreError):
     pass
+
+
+class Stopped(StoreError):
+    """A long read was abandoned because its result was no longer wanted (nothing changed)."""

@@ -15,7 +15,6 @@ crash leaves either the old passphrase or the new one working.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import time
@@ -26,11 +25,10 @@ from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from desktop.key_agreement import key_fingerprint, recipient_key, sender_key
 from desktop.store.atomic import write_atomic
 from desktop.store.connection import DEFAULT_HMAC
 from desktop.store.errors import StoreCorrupt, WrongPassphrase
@@ -103,17 +101,6 @@ def _unb64(text: Any, what: str) -> bytes:
         raise StoreCorrupt(f"the key file is damaged ({what})") from exc
 
 
-def recovery_fingerprint(public_key: X25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
-
-
-def _recovery_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient, info=_RECOVERY_INFO
-    ).derive(shared)
-
-
 @dataclass
 class KeySlots:
     """The parsed ``keyslots.json``; every slot wraps the same data key.
@@ -155,19 +142,12 @@ class KeySlots:
         }
 
     def set_recovery(self, data_key: bytes, org_public_key: X25519PublicKey) -> None:
-        ephemeral = X25519PrivateKey.generate()
-        ephemeral_raw = ephemeral.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        recipient_raw = org_public_key.public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        key = _recovery_key(ephemeral.exchange(org_public_key), ephemeral_raw, recipient_raw)
+        ephemeral_raw, key = sender_key(org_public_key, _RECOVERY_INFO)
         nonce = os.urandom(12)
         wrapped = AESGCM(key).encrypt(nonce, data_key, self._aad(RECOVERY_SLOT))
         self.slots[RECOVERY_SLOT] = {
             "type": "x25519-hkdf-sha256/aes-256-gcm",
-            "recipient_fingerprint": recovery_fingerprint(org_public_key),
+            "recipient_fingerprint": key_fingerprint(org_public_key),
             "ephemeral": _b64(ephemeral_raw),
             "nonce": _b64(nonce),
             "wrapped": _b64(wrapped),
@@ -191,18 +171,14 @@ class KeySlots:
 
     def unwrap_with_recovery_key(self, org_private_key: X25519PrivateKey) -> bytearray:
         slot = self._slot(RECOVERY_SLOT)
-        public = org_private_key.public_key()
-        if slot.get("recipient_fingerprint") != recovery_fingerprint(public):
+        if slot.get("recipient_fingerprint") != key_fingerprint(org_private_key.public_key()):
             raise WrongPassphrase("this organisation key is not the one this store was sealed to")
         ephemeral_raw = _unb64(slot.get("ephemeral"), "ephemeral key")
         try:
-            shared = org_private_key.exchange(X25519PublicKey.from_public_bytes(ephemeral_raw))
+            key = recipient_key(org_private_key, ephemeral_raw, _RECOVERY_INFO)
         except ValueError as exc:
             raise StoreCorrupt("the key file is damaged (ephemeral key)") from exc
-        recipient_raw = public.public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return self._open(RECOVERY_SLOT, _recovery_key(shared, ephemeral_raw, recipient_raw), slot)
+        return self._open(RECOVERY_SLOT, key, slot)
 
     def has_recovery(self) -> bool:
         return RECOVERY_SLOT in self.slots

@@ -31,7 +31,9 @@ from desktop.store.audit import verify as verify_chain
 from desktop.store.backup import extract_backup
 from desktop.store.connection import DEFAULT_HMAC, Connection, integrity_ok, open_encrypted
 from desktop.store.errors import BackupInvalid, StoreCorrupt, StoreExists, StoreNotFound
+from desktop.store.identity import IdentityRepository
 from desktop.store.keyslots import DATA_KEY_BYTES, Argon2Params, KeySlots
+from desktop.store.recipients import RecipientRepository
 from desktop.store.records import RecordRepository
 
 DB_FILE = "store.db"
@@ -54,6 +56,8 @@ class Store:
         self._data_key = data_key
         self.audit = AuditLog(conn)
         self.records = RecordRepository(conn, self.audit)
+        self.identity = IdentityRepository(conn)
+        self.recipients = RecipientRepository(conn)
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod

@@ -2,7 +2,8 @@
 
 ``--demo`` opens a throwaway store of sample records in a temporary folder that is deleted on
 exit; ``--screenshot`` (with ``--demo``) renders the main window to a PNG once the first page of
-records has loaded, and exits. Both work with ``QT_QPA_PLATFORM=offscreen``.
+records has loaded, and exits; ``--screen record-form`` renders the record form instead, open on
+the first record. Both work with ``QT_QPA_PLATFORM=offscreen``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import __version__
 from desktop.domain.enums import Jurisdiction, Regime
@@ -25,6 +26,7 @@ from desktop.policy import EMPTY_POLICY, Policy, PolicyError, load_policy
 from desktop.resources import resource_path
 from desktop.session import KDF_SECONDS_ENV, Profile, default_store_dir
 from desktop.ui.controller import AppController
+from desktop.ui.record_form import Mode
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ DEMO_PASSPHRASE = "demo store passphrase"  # noqa: S105 (shown on screen, see ab
 # A throwaway store of sample data needs no slow key derivation; 0.05 s keeps --demo quick.
 DEMO_KDF_SECONDS = "0.05"
 SCREENSHOT_TIMEOUT_MS = 120_000
+SCREENS = ("main", "record-form")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.png",
         help="with --demo: save a picture of the main window to FILE.png and exit",
+    )
+    parser.add_argument(
+        "--screen",
+        choices=SCREENS,
+        default="main",
+        help="with --screenshot: the main window (default), or the first record opened in the"
+        " record form to amend",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -103,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
         result: list[int] = []
         if args.screenshot is not None:
-            shot = _Screenshot(controller, args.screenshot, result, app)  # noqa: F841
+            shot = _Screenshot(controller, args.screenshot, args.screen, result, app)  # noqa: F841
         if args.demo:
             controller.start_demo(DEMO_RECORDS, DEMO_PASSPHRASE, _demo_profile())
         else:
@@ -121,20 +131,26 @@ def _application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("DisclosureLog")
     app.setDesktopFileName(DESKTOP_FILE)
-    _install_translator(app)
+    install_translator(app)
     return app
 
 
 _translators: list[QTranslator] = []
 
 
-def _install_translator(app: QApplication) -> None:
-    """Load ``resources/translations/disclosure_log_<locale>.qm`` when there is one."""
+def install_translator(app: QApplication) -> None:
+    """Load ``resources/translations/disclosure_log_<locale>.qm``, else the English one.
+
+    English has a translation file too: it holds the singular and plural of every "%n" message
+    ("1 record", "2 records"), which Qt takes only from a translation.
+    """
     if _translators:
         return
     translator = QTranslator(app)
-    folder = resource_path("translations")
-    if translator.load(QLocale(), "disclosure_log", "_", str(folder), ".qm"):
+    folder = str(resource_path("translations"))
+    if translator.load(QLocale(), "disclosure_log", "_", folder, ".qm") or translator.load(
+        QLocale(QLocale.Language.English), "disclosure_log", "_", folder, ".qm"
+    ):
         app.installTranslator(translator)
         _translators.append(translator)
 
@@ -178,11 +194,17 @@ class _Screenshot(QObject):
     """Save the window to a PNG once the demo's first page (and its first record) has loaded."""
 
     def __init__(
-        self, controller: AppController, path: Path, result: list[int], app: QApplication
+        self,
+        controller: AppController,
+        path: Path,
+        screen: str,
+        result: list[int],
+        app: QApplication,
     ) -> None:
         super().__init__(controller)
         self._controller = controller
         self._path = path
+        self._screen = screen
         self._result = result
         self._app = app
         self._ready = False
@@ -217,12 +239,18 @@ class _Screenshot(QObject):
             browser.table.selectRow(0)  # the detail pane fills in; checked again then
             return
         self._done = True
-        QTimer.singleShot(0, self._grab)
+        if self._screen == "record-form":
+            form = self._controller.window.open_record_form(Mode.AMEND)
+            if form is None:
+                self._finish(1, "the record form could not be opened")
+                return
+            form.ready.connect(lambda: QTimer.singleShot(0, lambda: self._grab(form)))
+        else:
+            QTimer.singleShot(0, lambda: self._grab(self._controller.window))
 
-    def _grab(self) -> None:
-        window = self._controller.window
-        window.repaint()
-        if window.grab().save(str(self._path), "PNG"):
+    def _grab(self, widget: QWidget) -> None:
+        widget.repaint()
+        if widget.grab().save(str(self._path), "PNG"):
             self._finish(0, None)
         else:
             self._finish(1, f"could not write {self._path}")

@@ -57,9 +57,6 @@ class AppController(QObject):
     #: could not be created (False).
     demo_ready = Signal(bool)
 
-    # Emitted from the worker thread by ``fill_demo``'s progress callback; queued to this object.
-    _demo_progress = Signal(int, int)
-
     def __init__(
         self,
         store_dir: Path,
@@ -83,7 +80,7 @@ class AppController(QObject):
         self.system_lock.setParent(self)
         self.system_lock.lock_requested.connect(self.lock)
         self.host = SessionHost(self)
-        self.window = MainWindow(self.host)
+        self.window = MainWindow(self.host, store_dir)
         self.setup_dialog: SetupDialog | None = None
         self._unlocked = False
         self._cancel = threading.Event()
@@ -94,9 +91,6 @@ class AppController(QObject):
         self.window.welcome_page.setup_requested.connect(self.open_setup)
         self.window.progress_page.cancel_requested.connect(self._cancel.set)
         self.host.unhandled_error.connect(self.window.show_message)
-        self._demo_progress.connect(self.window.progress_page.set_progress)
-        self.window.unlock_page.set_store(store_dir)
-        self.window.welcome_page.set_store(store_dir)
 
     @property
     def is_unlocked(self) -> bool:
@@ -231,7 +225,7 @@ class AppController(QObject):
         )
         self.window.show_page(Page.PROGRESS)
         directory, policy, cancel = self.store_dir, self.policy, self._cancel
-        progress = self._demo_progress.emit
+        progress = self.host.progress.emit
 
         def create() -> Session:
             return Session.create(directory, passphrase, profile, policy)

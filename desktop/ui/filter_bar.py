@@ -99,7 +99,7 @@ class FilterBar(QWidget):
         self.flagged_check.setObjectName("filterFlagged")
         self.flagged_check.setAccessibleName(self.tr("Flagged only"))
         self.flagged_check.toggled.connect(self._changed_now)
-        self.pending_check = QCheckBox(self.tr("P&ending only"))
+        self.pending_check = QCheckBox(self.tr("Pe&nding only"))
         self.pending_check.setObjectName("filterPending")
         self.pending_check.setAccessibleName(self.tr("Pending only"))
         self.pending_check.toggled.connect(self._changed_now)
@@ -112,7 +112,7 @@ class FilterBar(QWidget):
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         row = (
-            (self.tr("&From:"), self.from_edit),
+            (self.tr("Fro&m:"), self.from_edit),
             (self.tr("&To:"), self.to_edit),
             (self.tr("&Outcome:"), self.outcome_combo),
             (self.tr("&Basis:"), self.basis_combo),
@@ -122,7 +122,7 @@ class FilterBar(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, 0, column * 2)
             grid.addWidget(widget, 0, column * 2 + 1)
-        organisation_label = QLabel(self.tr("&Recipient organisation:"))
+        organisation_label = QLabel(self.tr("Recipient or&ganisation:"))
         organisation_label.setBuddy(self.organisation_edit)
         second = QHBoxLayout()
         second.addWidget(organisation_label)

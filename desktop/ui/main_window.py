@@ -1,21 +1,32 @@
-"""The main window: a toolbar and one page at a time.
+"""The main window: a menu bar, a toolbar and one page at a time.
 
-Pages: welcome (no store yet), unlock, progress (long work such as filling the demo store), and
-the records browser. While locked only the unlock page exists for the user: the records page is
-emptied and every action that needs the session is disabled. The window has no knowledge of the
-session; the controller decides which page shows.
+Pages: welcome (no store yet), unlock, progress (long work such as filling the demo store or a
+backup), and the records browser. While locked only the unlock page exists for the user: the
+records page is emptied and every action that needs the session is disabled. The window does not
+hold the session; the controller decides which page shows.
+
+Every command is in the menu bar (File, Record, Edit, Help), so each is reachable with Alt and
+a letter; the toolbar repeats the everyday ones. A backup runs on the session thread behind the
+progress page, with Cancel; locking or closing the window stops it, and the session's keys are
+dropped only after it has stopped (the session thread runs one job at a time).
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Callable
 from enum import IntEnum
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -25,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import __version__
+from desktop.session import Session, Stopped
 from desktop.ui.browser import RecordsBrowser
 from desktop.ui.record_form import Mode, RecordForm
 from desktop.ui.unlock_page import UnlockPage
@@ -125,7 +138,7 @@ class MainWindow(QMainWindow):
     #: The window is closing: the controller stops the session thread.
     closing = Signal()
 
-    def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
+    def __init__(self, host: SessionHost, store_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Disclosure Log"))
@@ -163,6 +176,12 @@ class MainWindow(QMainWindow):
         self.amend_action.setObjectName("amendAction")
         self.amend_action.setToolTip(self.tr("Amend the selected record, giving a reason"))
         self.amend_action.triggered.connect(lambda: self.open_record_form(Mode.AMEND))
+        self.mark_advice_action = QAction(self.tr("&Mark advice received…"), self)
+        self.mark_advice_action.setObjectName("markAdviceAction")
+        self.mark_advice_action.setToolTip(
+            self.tr("Record the advice the selected record was waiting for, as a new version")
+        )
+        self.mark_advice_action.triggered.connect(lambda: self.open_record_form(Mode.ADVICE))
 
         self.withdraw_action = QAction(self.tr("&Withdraw consent…"), self)
         self.withdraw_action.setObjectName("withdrawConsentAction")
@@ -170,6 +189,33 @@ class MainWindow(QMainWindow):
             self.tr("Record that the selected record's person withdrew consent")
         )
         self.withdraw_action.setEnabled(False)
+
+        self.backup_action = QAction(self.tr("&Back up…"), self)
+        self.backup_action.setObjectName("backupAction")
+        self.backup_action.setToolTip(
+            self.tr("Write an encrypted, checked copy of all your records to a folder you choose")
+        )
+        self.backup_action.triggered.connect(self.back_up)
+        self.quit_action = QAction(
+            self.tr("E&xit") if sys.platform == "win32" else self.tr("&Quit"), self
+        )
+        self.quit_action.setObjectName("quitAction")
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.setToolTip(self.tr("Lock your records and close Disclosure Log"))
+        self.quit_action.triggered.connect(self.close)
+        self.about_action = QAction(self.tr("&About Disclosure Log"), self)
+        self.about_action.setObjectName("aboutAction")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.setToolTip(
+            self.tr("Which version of Disclosure Log this is and where it keeps your records")
+        )
+        self.about_action.triggered.connect(self.show_about)
+        self.store_dir = store_dir
+        self.about_box: QMessageBox | None = None
+        #: Asks where to write a backup; None when the user chose nothing. Tests replace it.
+        self.choose_backup_directory: Callable[[], Path | None] = self._ask_backup_directory
+        self._backup_cancel: threading.Event | None = None  # set while a backup runs
 
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setObjectName("mainToolbar")
@@ -180,6 +226,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.new_record_action)
         self.toolbar.addAction(self.like_record_action)
         self.toolbar.addAction(self.amend_action)
+        self.toolbar.addAction(self.mark_advice_action)
         self.toolbar.addAction(self.find_action)
         self.toolbar.addAction(self.withdraw_action)
         self.toolbar.addAction(self.lock_action)
@@ -187,6 +234,7 @@ class MainWindow(QMainWindow):
             (self.new_record_action, self.tr("New record")),
             (self.like_record_action, self.tr("New record like this one")),
             (self.amend_action, self.tr("Amend")),
+            (self.mark_advice_action, self.tr("Mark advice received")),
             (self.lock_action, self.tr("Lock")),
             (self.find_action, self.tr("Find")),
             (self.withdraw_action, self.tr("Withdraw consent")),
@@ -212,6 +260,10 @@ class MainWindow(QMainWindow):
         )
         self.browser.message.connect(self.show_message)
         self.browser.record_selected.connect(self._update_record_actions)
+        self.welcome_page.set_store(store_dir)
+        self.unlock_page.set_store(store_dir)
+        self.host.progress.connect(self.progress_page.set_progress)
+        self.progress_page.cancel_requested.connect(self.cancel_backup)
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
@@ -220,19 +272,63 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(page, widget)
         self.setCentralWidget(self.stack)
         self.statusBar().setObjectName("statusBar")
+        self._build_menus()
         self.show_page(Page.UNLOCK)
+
+    def _build_menus(self) -> None:
+        """Every command once, each menu opened with Alt and its underlined letter."""
+        bar = self.menuBar()
+        bar.setObjectName("menuBar")
+        bar.setAccessibleName(self.tr("Menu bar"))
+        menus: tuple[tuple[str, str, str, tuple[QAction | None, ...]], ...] = (
+            (
+                "fileMenu",
+                self.tr("&File"),
+                self.tr("File"),
+                (self.backup_action, None, self.lock_action, None, self.quit_action),
+            ),
+            (
+                "recordMenu",
+                self.tr("&Record"),
+                self.tr("Record"),
+                (
+                    self.new_record_action,
+                    self.like_record_action,
+                    self.amend_action,
+                    self.mark_advice_action,
+                    None,
+                    self.withdraw_action,
+                ),
+            ),
+            ("editMenu", self.tr("&Edit"), self.tr("Edit"), (self.find_action,)),
+            ("helpMenu", self.tr("&Help"), self.tr("Help"), (self.about_action,)),
+        )
+        for object_name, title, name, actions in menus:
+            menu = bar.addMenu(title)
+            menu.setObjectName(object_name)
+            menu.setAccessibleName(name)
+            for action in actions:
+                if action is None:
+                    menu.addSeparator()
+                    continue
+                menu.addAction(action)
+                action.setStatusTip(action.toolTip())  # said in the status bar as it is chosen
 
     def page(self) -> Page:
         return Page(self.stack.currentIndex())
 
     def show_page(self, page: Page) -> None:
         unlocked = page is Page.RECORDS
-        self.lock_action.setEnabled(unlocked)
+        backing_up = page is Page.PROGRESS and self._backup_cancel is not None
+        if not unlocked and not backing_up:
+            self.cancel_backup()  # locking: the keys are dropped once the backup has stopped
+        self.lock_action.setEnabled(unlocked or backing_up)
         self.find_action.setEnabled(unlocked)
+        self.backup_action.setEnabled(unlocked)
         self.withdraw_action.setEnabled(unlocked and self.browser.selected_record_id() is not None)
         self.stack.setCurrentIndex(page)
         self._update_record_actions()
-        if not unlocked and self.record_form is not None:
+        if not unlocked and not backing_up and self.record_form is not None:
             self.record_form.discard()  # no case data stays on screen while locked
         if not unlocked:
             self.statusBar().clearMessage()
@@ -240,6 +336,8 @@ class MainWindow(QMainWindow):
             self.unlock_page.reset()
         elif page is Page.WELCOME:
             self.welcome_page.setup_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif page is Page.PROGRESS:
+            self.progress_page.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif page is Page.RECORDS:
             self.browser.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -249,6 +347,9 @@ class MainWindow(QMainWindow):
         self.new_record_action.setEnabled(unlocked)
         self.like_record_action.setEnabled(selected)
         self.amend_action.setEnabled(selected)
+        index = self.browser.table.currentIndex()
+        row = self.browser.model.row_at(index.row()) if selected else None
+        self.mark_advice_action.setEnabled(row is not None and row.pending)
 
     def open_record_form(self, mode: Mode = Mode.NEW) -> RecordForm | None:
         """Open the record form (one at a time); LIKE and AMEND start from the selected record."""
@@ -281,6 +382,83 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 10_000)
 
+    # -- backups ----------------------------------------------------------------------------
+    def _ask_backup_directory(self) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose a folder for the backup"), str(Path.home())
+        )
+        return Path(chosen) if chosen else None
+
+    def back_up(self) -> None:
+        """Ask for a folder, then write a backup there on the session thread, with progress."""
+        if self.page() is not Page.RECORDS or self._backup_cancel is not None:
+            return
+        directory = self.choose_backup_directory()
+        if directory is None or self.page() is not Page.RECORDS:  # chose nothing, or locked
+            return
+        cancel = threading.Event()
+        progress = self.host.progress.emit
+
+        def backup(session: Session) -> Path:
+            return session.backup(directory, progress=progress, should_cancel=cancel.is_set).path
+
+        self._backup_cancel = cancel
+        self.progress_page.start(
+            self.tr("Backing up your records to %1…").replace("%1", str(directory))
+        )
+        self.show_page(Page.PROGRESS)
+        self.host.submit(backup, self._backup_written, self._backup_failed)
+
+    def cancel_backup(self) -> None:
+        """Ask a running backup to stop; it removes what it had written."""
+        if self._backup_cancel is not None:
+            self._backup_cancel.set()
+
+    def _backup_ended(self) -> None:
+        self._backup_cancel = None
+        if self.page() is Page.PROGRESS:  # not locked meanwhile: back to the records
+            self.show_page(Page.RECORDS)
+
+    def _backup_written(self, path: Path) -> None:
+        self._backup_ended()
+        self.show_message(self.tr("Backup written to %1").replace("%1", str(path)))
+
+    def _backup_failed(self, error: Exception) -> None:
+        self._backup_ended()
+        if isinstance(error, Stopped):
+            self.show_message(self.tr("The backup was stopped. Nothing was written."))
+            return
+        # The store's messages carry no case content; for the system's, its words (e.g. "No
+        # space left on device") without the error number.
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        self.show_message(self.tr("The backup could not be made: %1").replace("%1", reason))
+
+    # -- help -------------------------------------------------------------------------------
+    def show_about(self) -> QMessageBox:
+        """The version and the store's folder, in a box that does not block (``open()``)."""
+        if self.about_box is None:
+            box = QMessageBox(self)
+            box.setObjectName("aboutBox")
+            box.setAccessibleName(self.tr("About Disclosure Log"))
+            box.setWindowTitle(self.tr("About Disclosure Log"))
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setStandardButtons(QMessageBox.StandardButton.Close)
+            close = box.button(QMessageBox.StandardButton.Close)
+            close.setObjectName("aboutClose")
+            close.setAccessibleName(self.tr("Close"))
+            box.setText(
+                self.tr("Disclosure Log %1").replace("%1", __version__)
+                + "\n\n"
+                + self.tr("Your records are kept, encrypted, in %1").replace(
+                    "%1", str(self.store_dir)
+                )
+            )
+            self.about_box = box
+        self.about_box.open()
+        return self.about_box
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel_backup()  # so the session thread is free to stop
         self.closing.emit()
         super().closeEvent(event)

@@ -5,15 +5,21 @@ plain-language text, help and field specs, and ``record_form_fields.make_editor`
 widgets. On every change the answers are evaluated on the GUI thread (the engine is pure and
 takes about 0.1 ms): the questions shown are those the procedure reaches (Q2-Q4 and Q6 always,
 Q5 and Q7-Q11 as far as the procedure gets, Q12-Q17 always as the record part), and the outcome
-panel shows the outcome in words, the basis, and every block and flag with what to do.
+panel shows the outcome in words, the basis, and every block and flag with what to do. Q1 asks
+only what the profile does not give (the US state); the record's own parts (``case_part``, and
+the consent, capacity and emergency-review groups of ``record_parts``) show as the answers need.
 
-Saving goes through the session worker (``SessionHost.submit``); the form stays open with its
-content when saving fails, and the error is shown in the form.
+The rule pack is the session's (the organisation's when its policy names one), fetched with the
+record on the worker thread, so the preview shows what saving will decide. Saving goes through the
+session worker (``SessionHost.submit``); the form stays open with its content when saving fails,
+and the error is shown in the form.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final
@@ -22,9 +28,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -38,26 +44,32 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop.domain.checklist import builtin_pack, evaluate, questions
-from desktop.domain.enums import Jurisdiction, SubjectRole
+from desktop.domain.checklist import RulePack, evaluate, questions
+from desktop.domain.enums import Jurisdiction
 from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import RecordBody
 from desktop.domain.strict_json import validate_document
+from desktop.ui.case_part import CasePart
 from desktop.ui.record_form_fields import (
     MISSING,
     DateTimeEditor,
     FieldEditor,
+    FieldGroup,
     ListEditor,
-    make_editor,
+    field_spec,
+    line_edit,
+    previous_tab_stop,
     value_label,
 )
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.record_parts import AFTER_QUESTION, needed_parts, part_groups
+from desktop.ui.widgets import ErrorLabel, form_combo
 from desktop.ui.wording import humanise_key, jurisdiction_label, regime_label
 from desktop.ui.worker import SessionHost
 
 #: Questions the outcome phase always reads, and the record part (contract §1, §4.2).
 ALWAYS: Final = frozenset(
     {
+        "Q1_jurisdiction",
         "Q2_purpose",
         "Q3_emergency",
         "Q4_recipient",
@@ -80,12 +92,15 @@ PROCEDURE: Final = (
     "Q11_override_basis",
 )
 ORDER: Final = ("Q2_purpose", "Q3_emergency", "Q4_recipient", "Q5_identifiable")
+#: Q1's fields the practitioner's profile (or the amended record) already answers.
+FROM_PROFILE: Final = frozenset({"jurisdiction", "regimes"})
 
 
 class Mode(Enum):
     NEW = "new"
     LIKE = "like"  # a new record like the selected one: same case, person and recipient
     AMEND = "amend"
+    ADVICE = "advice"  # amend a record awaiting advice: the advice came back
 
 
 def _question_of(field: str) -> str | None:
@@ -95,55 +110,16 @@ def _question_of(field: str) -> str | None:
     return None
 
 
-class QuestionBox(QGroupBox):
-    """One checklist question: its text, its help, and an editor per field of the pack."""
+@dataclass(frozen=True)
+class FormStart:
+    """What the form needs from the session, read on the worker thread."""
 
-    changed = Signal()
-
-    def __init__(self, question: dict[str, Any], parent: QWidget | None = None) -> None:
-        super().__init__(question["title"], parent)
-        self.question_id: str = question["id"]
-        self.setObjectName(f"question_{self.question_id}")
-        self.setAccessibleName(question["title"])
-        layout = QVBoxLayout(self)
-        text = QLabel(question["text"])
-        text.setWordWrap(True)
-        font = text.font()
-        font.setBold(True)
-        text.setFont(font)
-        layout.addWidget(text)
-        if question.get("help"):
-            help_label = QLabel(question["help"])
-            help_label.setWordWrap(True)
-            help_label.setObjectName(f"help_{self.question_id}")
-            layout.addWidget(help_label)
-        self.form = QFormLayout()
-        layout.addLayout(self.form)
-        self.editors: dict[str, FieldEditor] = {}
-        for spec in question["fields"]:
-            editor = make_editor(spec)
-            editor.changed.connect(self.changed)
-            self.editors[spec["name"]] = editor
-            optional = spec["required"] == "optional"  # conditional ones are not
-            label = QLabel(editor.label + (self.tr(" (optional)") if optional else ""))
-            label.setWordWrap(True)
-            label.setBuddy(editor.focus_target())
-            self.form.addRow(label, editor)
-        self.error_label = ErrorLabel(f"errors_{self.question_id}")
-        layout.addWidget(self.error_label)
-
-    def value(self) -> Any:
-        answer = {}
-        for name, editor in self.editors.items():
-            value = editor.value()
-            if value is not MISSING:
-                answer[name] = value
-        return answer if answer else MISSING
-
-    def set_value(self, answer: dict[str, Any] | None) -> None:
-        for name, editor in self.editors.items():
-            if answer and name in answer:
-                editor.set_value(answer[name])
+    jurisdiction: str
+    regimes: list[str]
+    pack: RulePack
+    questions: list[dict[str, Any]]
+    recents: list[dict[str, Any]]
+    stored: dict[str, Any] | None
 
 
 class RecordForm(QDialog):
@@ -165,11 +141,14 @@ class RecordForm(QDialog):
         self.setObjectName("recordForm")
         self.host = host
         self.mode = mode
+        #: A new version of the record (with a reason) rather than a new record.
+        self.amending = mode in (Mode.AMEND, Mode.ADVICE)
         self.record_id = record_id
         titles = {
             Mode.NEW: self.tr("New record"),
             Mode.LIKE: self.tr("New record like this one"),
             Mode.AMEND: self.tr("Amend record"),
+            Mode.ADVICE: self.tr("Mark advice received"),
         }
         self.setWindowTitle(titles[mode])
         self.setAccessibleName(titles[mode])
@@ -186,7 +165,10 @@ class RecordForm(QDialog):
         self._sticky: set[str] = set()
         self._loading = True
         self._decision_at: str | None = None
-        self.boxes: dict[str, QuestionBox] = {}
+        self.boxes: dict[str, FieldGroup] = {}
+        self.parts: dict[str, FieldGroup] = {}
+        #: Parts the stored record has: kept on screen (and saved) whatever the answers.
+        self._kept_parts: set[str] = set()
         self.stored: dict[str, Any] | None = None
 
         self.loading_label = QLabel(self.tr("Loading the checklist…"))
@@ -196,12 +178,29 @@ class RecordForm(QDialog):
         self.host.submit(self._load_job(), self._loaded, self._load_failed)
 
     # -- loading ----------------------------------------------------------------------------
-    def _load_job(self) -> Callable[[Any], Any]:
+    def _load_job(self) -> Callable[[Any], FormStart]:
         record_id = self.record_id
+        amending = self.amending
 
-        def load(session: Any) -> tuple[Any, list[dict[str, Any]], dict[str, Any] | None]:
+        def load(session: Any) -> FormStart:
             stored = session.record(record_id) if record_id else None
-            return session.profile(), session.recent_recipients(10), stored
+            if stored is not None and amending:
+                jurisdiction = stored["checklist"]["jurisdiction"]
+                regimes = list(stored["checklist"]["regimes"])
+            else:
+                profile = session.profile()
+                jurisdiction = profile.jurisdiction.value
+                regimes = [regime.value for regime in profile.regimes]
+            # The pack saving will use (Session.decide): the organisation's when it has one.
+            pack = session.rule_pack(Jurisdiction(jurisdiction))
+            return FormStart(
+                jurisdiction=jurisdiction,
+                regimes=regimes,
+                pack=pack,
+                questions=questions(jurisdiction, regimes, pack),
+                recents=session.recent_recipients(10),
+                stored=stored,
+            )
 
         return load
 
@@ -210,29 +209,37 @@ class RecordForm(QDialog):
             self.tr("The form could not be opened: %1").replace("%1", str(error))
         )
 
-    def _loaded(self, result: tuple[Any, list[dict[str, Any]], dict[str, Any] | None]) -> None:
+    def _loaded(self, start: FormStart) -> None:
         if not isValid(self) or not self.isVisible():
             return
-        profile, recents, stored = result
-        self.stored = stored
-        if stored is not None and self.mode is Mode.AMEND:
-            self.jurisdiction = stored["checklist"]["jurisdiction"]
-            self.regimes = list(stored["checklist"]["regimes"])
-        else:
-            self.jurisdiction = profile.jurisdiction.value
-            self.regimes = [regime.value for regime in profile.regimes]
-        self.pack = builtin_pack(Jurisdiction(self.jurisdiction))
-        self.question_specs = {q["id"]: q for q in questions(self.jurisdiction, self.regimes)}
-        self.recents = recents
+        self.stored = start.stored
+        self.jurisdiction = start.jurisdiction
+        self.regimes = start.regimes
+        self.pack = start.pack
+        self.question_specs = {q["id"]: q for q in start.questions}
+        self.recents = start.recents
         self._build()
-        if stored is not None:
-            self._prefill(stored)
+        if start.stored is not None:
+            self._prefill(start.stored)
+        advice_row = self._start_advice() if self.mode is Mode.ADVICE else None
         self._loading = False
         self.is_ready = True
         self.reevaluate()
         self.dirty = False
-        self.case_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if advice_row is None:
+            self.case_part.case_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self._column.activate()  # laid out now, so the scroll reaches the question
+            self.scroll_area.ensureWidgetVisible(self.boxes["Q15_advice"])
+            advice_row.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
         self.ready.emit()
+
+    def _start_advice(self) -> FieldEditor:
+        """Mark advice received: the reason is given, and a new entry waits in Q15 (advice)."""
+        self.reason_edit.setText(self.tr("Advice received"))
+        consultations = self.boxes["Q15_advice"].editors["consultations"]
+        assert isinstance(consultations, ListEditor)
+        return consultations.add_row()
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -240,14 +247,14 @@ class RecordForm(QDialog):
         row = QHBoxLayout()
         self._outer.addLayout(row, 1)
 
-        scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setObjectName("recordFormScroll")
         scroll.setAccessibleName(self.tr("Questions"))
         scroll.setWidgetResizable(True)
         page = QWidget()
-        column = QVBoxLayout(page)
+        self._column = column = QVBoxLayout(page)
         scroll.setWidget(page)
-        row.addWidget(scroll, 3)
+        row.addWidget(scroll, 2)
 
         where = QLabel(
             self.tr("Rules: %1 — %2")
@@ -256,12 +263,20 @@ class RecordForm(QDialog):
         )
         where.setWordWrap(True)
         column.addWidget(where)
+        where_box = self._build_where_question()
+        if where_box is not None:
+            column.addWidget(where_box)
 
-        column.addWidget(self._build_record_part())
+        self.case_part = CasePart()
+        self.case_part.changed.connect(self._changed)
+        column.addWidget(self.case_part)
+        self.parts = part_groups()
+        for part in self.parts.values():
+            part.changed.connect(self._changed)
         for question_id, spec in self.question_specs.items():
             if question_id == "Q1_jurisdiction":
-                continue  # the jurisdiction and regimes come from the practitioner's profile
-            box = QuestionBox(spec)
+                continue  # asked above, without what the profile gives
+            box = FieldGroup(spec)
             box.changed.connect(self._changed)
             self.boxes[question_id] = box
             column.addWidget(box)
@@ -269,6 +284,8 @@ class RecordForm(QDialog):
                 self._add_recent_recipients(box)
             if question_id == "Q2_purpose":
                 column.addWidget(self._build_request_part())
+            if question_id in AFTER_QUESTION:
+                column.addWidget(self.parts[AFTER_QUESTION[question_id]])
         column.addWidget(self._build_not_sharing_part())
         notes_box = QGroupBox(self.tr("Notes"))
         notes_layout = QVBoxLayout(notes_box)
@@ -283,53 +300,30 @@ class RecordForm(QDialog):
         column.addStretch(1)
 
         panel = self._build_outcome_panel()
-        row.addWidget(panel, 2)
+        row.addWidget(panel, 1)
         # The dialog is already on screen: a layout would show these only after the event loop
         # runs again, so a question shown by the first evaluation could still count as hidden.
         scroll.show()
         panel.show()
 
+    def _build_where_question(self) -> FieldGroup | None:
+        """Q1 without what the profile gives (jurisdiction, regimes): the US state, say."""
+        spec = self.question_specs["Q1_jurisdiction"]
+        fields = [f for f in spec["fields"] if f["name"] not in FROM_PROFILE]
+        if not fields:
+            return None
+        text = self.tr(
+            "Your profile gives the jurisdiction and the rules (above); answer the rest."
+        )
+        box = FieldGroup({**spec, "text": text, "help": None, "fields": fields})
+        box.changed.connect(self._changed)
+        self.boxes["Q1_jurisdiction"] = box
+        return box
+
     def _line(self, name: str, accessible: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
+        edit = line_edit(name, accessible)
         edit.textChanged.connect(self._changed)
         return edit
-
-    def _build_record_part(self) -> QWidget:
-        box = QGroupBox(self.tr("Case and person"))
-        box.setObjectName("recordPart")
-        form = QFormLayout(box)
-        self.case_edit = self._line("caseEdit", self.tr("Case number"))
-        self.subject_id_edit = self._line("subjectIdEdit", self.tr("Person's ID"))
-        self.subject_name_edit = self._line("subjectNameEdit", self.tr("Person's name"))
-        self.subject_dob = DateTimeEditor(
-            {"name": "date_of_birth", "type": "date", "label": self.tr("Date of birth"),
-             "required": "optional", "help": None, "allowed": [], "fields": []}
-        )  # fmt: skip
-        self.subject_dob.changed.connect(self._changed)
-        self.subject_role = QComboBox()
-        self.subject_role.setObjectName("subjectRole")
-        self.subject_role.setAccessibleName(self.tr("Person's role"))
-        for role in SubjectRole:
-            self.subject_role.addItem(value_label(role.value), role.value)
-        self.subject_role.currentIndexChanged.connect(self._changed)
-        self.attest_box = QCheckBox(self.tr("I share only the information that is necessary"))
-        self.attest_box.setObjectName("minimumNecessary")
-        self.attest_box.setAccessibleName(self.tr("Minimum necessary attestation"))
-        self.attest_box.toggled.connect(self._changed)
-        for label, widget in (
-            (self.tr("&Case number"), self.case_edit),
-            (self.tr("Person's &ID"), self.subject_id_edit),
-            (self.tr("Person's &name (optional)"), self.subject_name_edit),
-            (self.tr("Date of birth (optional)"), self.subject_dob),
-            (self.tr("Person's &role"), self.subject_role),
-        ):
-            buddy = QLabel(label)
-            buddy.setBuddy(widget.focus_target() if isinstance(widget, FieldEditor) else widget)
-            form.addRow(buddy, widget)
-        form.addRow(self.attest_box)
-        return box
 
     def _build_request_part(self) -> QWidget:
         self.request_box = QGroupBox(self.tr("Who asked for the information"))
@@ -340,9 +334,8 @@ class RecordForm(QDialog):
         )
         self.requester_name_edit = self._line("requesterName", self.tr("Requester's name"))
         self.request_received = DateTimeEditor(
-            {"name": "received_at", "type": "datetime", "label": self.tr("Request received"),
-             "required": "always", "help": None, "allowed": [], "fields": []}
-        )  # fmt: skip
+            field_spec("received_at", "datetime", self.tr("Request received"), required="always")
+        )
         self.request_received.known.setChecked(True)
         self.request_received.changed.connect(self._changed)
         form.addRow(self.tr("Organisation"), self.requester_org_edit)
@@ -361,18 +354,15 @@ class RecordForm(QDialog):
         self.not_sharing_edit.setTabChangesFocus(True)
         self.not_sharing_edit.setFixedHeight(60)
         self.not_sharing_edit.textChanged.connect(self._changed)
-        self.review_date = DateTimeEditor(
-            {"name": "review_date", "type": "date", "label": self.tr("Review date"),
-             "required": "optional", "help": None, "allowed": [], "fields": []}
-        )  # fmt: skip
+        self.review_date = DateTimeEditor(field_spec("review_date", "date", self.tr("Review date")))
         self.review_date.changed.connect(self._changed)
         form.addRow(self.tr("Reasons"), self.not_sharing_edit)
         form.addRow(self.tr("Review date (optional)"), self.review_date)
         self.not_sharing_box.hide()
         return self.not_sharing_box
 
-    def _add_recent_recipients(self, box: QuestionBox) -> None:
-        self.recent_combo = QComboBox()
+    def _add_recent_recipients(self, box: FieldGroup) -> None:
+        self.recent_combo = form_combo()
         self.recent_combo.setObjectName("recentRecipients")
         self.recent_combo.setAccessibleName(self.tr("Recent recipients"))
         self.recent_combo.addItem(self.tr("— a recent recipient —"), None)
@@ -385,9 +375,8 @@ class RecordForm(QDialog):
         self.recent_combo.activated.connect(self._recent_chosen)
         box.form.insertRow(0, self.tr("Recent recipients"), self.recent_combo)
         # Reading order: the combo comes before the recipient's fields.
-        before = box.editors["recipients"].focus_target().previousInFocusChain()
-        if before is not None:
-            QWidget.setTabOrder(before, self.recent_combo)
+        before = previous_tab_stop(box.editors["recipients"].focus_target())
+        QWidget.setTabOrder(before, self.recent_combo)
 
     def _recent_chosen(self, index: int) -> None:
         recipient = self.recent_combo.itemData(index)
@@ -454,10 +443,11 @@ class RecordForm(QDialog):
         reason_label.setBuddy(self.reason_edit)
         layout.addWidget(reason_label)
         layout.addWidget(self.reason_edit)
-        reason_label.setVisible(self.mode is Mode.AMEND)
-        self.reason_edit.setVisible(self.mode is Mode.AMEND)
+        reason_label.setVisible(self.amending)
+        self.reason_edit.setVisible(self.amending)
 
-        buttons = QHBoxLayout()
+        # Two columns, so the panel stays narrow and the questions get the width.
+        buttons = QGridLayout()
         self.draft_button = QPushButton(self.tr("Save as &draft"))
         self.draft_button.setObjectName("saveDraft")
         self.draft_button.setAccessibleName(self.tr("Save as draft"))
@@ -474,33 +464,35 @@ class RecordForm(QDialog):
         self.cancel_button.setObjectName("cancelRecord")
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
-        for button in (self.draft_button, self.pending_button, self.save_button):
+        order = (self.save_button, self.draft_button, self.pending_button, self.cancel_button)
+        for index, button in enumerate(order):
             button.setAutoDefault(False)
-            buttons.addWidget(button)
-        buttons.addWidget(self.cancel_button)
+            buttons.addWidget(button, index // 2, index % 2)
+        for before, after in itertools.pairwise(order):
+            QWidget.setTabOrder(before, after)  # reading order: row by row
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save_default)
         return panel
 
     # -- prefilling -------------------------------------------------------------------------
     def _prefill(self, stored: dict[str, Any]) -> None:
-        self.case_edit.setText(stored["case"]["case_id"])
-        subject = stored["subject"]
-        self.subject_id_edit.setText(subject["subject_id"])
-        self.subject_name_edit.setText(subject.get("name") or "")
-        self.subject_dob.set_value(subject.get("date_of_birth"))
-        self.subject_role.setCurrentIndex(max(self.subject_role.findData(subject["role"]), 0))
+        self.case_part.set_case_and_person(stored)
         answers = stored["checklist"]["answers"]
         if self.mode is Mode.LIKE:
-            recipients = answers.get("Q4_recipient")
-            self.boxes["Q4_recipient"].set_value(recipients)
+            # The same case, person and recipient, and where the practitioner works.
+            for question_id in ("Q1_jurisdiction", "Q4_recipient"):
+                if question_id in self.boxes:
+                    self.boxes[question_id].set_value(answers.get(question_id))
             return
         for question_id, box in self.boxes.items():
             box.set_value(answers.get(question_id))
         self._sticky = {q for q in PROCEDURE if q in answers}
         self._decision_at = stored.get("decision_at")
         self.notes_edit.setPlainText(stored.get("notes") or "")
-        self.attest_box.setChecked(bool(stored.get("minimum_necessary_attestation")))
+        self.case_part.set_disclosure(stored)
+        self._kept_parts = {key for key in self.parts if stored.get(key)}
+        for key, part in self.parts.items():
+            part.set_value(stored.get(key))
         request = stored.get("request") or {}
         self.requester_org_edit.setText(request.get("requester_organisation") or "")
         self.requester_name_edit.setText(request.get("requester_name") or "")
@@ -583,8 +575,8 @@ class RecordForm(QDialog):
                 fields = match["fields"]
             return " — ".join(words)
         record_words = {
-            "case": self.tr("Case number"),
-            "subject": self.tr("Person"),
+            **self.case_part.words(),
+            **{key: part.title() for key, part in self.parts.items()},
             "not_sharing": self.tr("Why you are not sharing"),
             "request": self.tr("Who asked for the information"),
             "status": self.tr("Status"),
@@ -656,6 +648,9 @@ class RecordForm(QDialog):
         origin = self.boxes["Q2_purpose"].editors["origin"].value()
         self.request_box.setVisible(origin == "REQUEST")
         self.not_sharing_box.setVisible(outcome == "DO_NOT_SHARE")
+        needed = needed_parts(self.checklist_document()["answers"], outcome) | self._kept_parts
+        for key, part in self.parts.items():
+            part.setVisible(key in needed)
         blocked = bool(output and output["blocks"])
         self.already_happened.setVisible(blocked)
         self.already_label.setVisible(blocked and self.already_happened.isChecked())
@@ -707,24 +702,17 @@ class RecordForm(QDialog):
             )
 
     def body_document(self, status: str) -> dict[str, Any]:
-        subject: dict[str, Any] = {
-            "subject_id": self.subject_id_edit.text().strip(),
-            "role": self.subject_role.currentData(),
-        }
-        if self.subject_name_edit.text().strip():
-            subject["name"] = self.subject_name_edit.text().strip()
-        dob = self.subject_dob.value()
-        if dob is not MISSING:
-            subject["date_of_birth"] = dob
         body: dict[str, Any] = {
             "status": status,
-            "case": {"case_id": self.case_edit.text().strip()},
-            "subject": subject,
+            **self.case_part.fields(),
             "checklist": self.checklist_document(),
             "decision_at": self._decision_at or datetime.now(UTC).isoformat(timespec="seconds"),
-            "minimum_necessary_attestation": self.attest_box.isChecked(),
             "notes": self.notes_edit.toPlainText().strip(),
         }
+        for key, part in self.parts.items():
+            value = part.value()
+            if part.isVisibleTo(self) and value is not MISSING:
+                body[key] = value
         if self.request_box.isVisibleTo(self):
             request: dict[str, Any] = {
                 "requester_organisation": self.requester_org_edit.text().strip(),
@@ -748,7 +736,7 @@ class RecordForm(QDialog):
             return
         self.error_label.clear_message()
         reason = self.reason_edit.text().strip()
-        if self.mode is Mode.AMEND and not reason:
+        if self.amending and not reason:
             self.error_label.show_message(self.tr("Give a reason for the amendment."))
             self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return
@@ -757,7 +745,7 @@ class RecordForm(QDialog):
         except InvalidDocument as exc:
             self._save_failed(exc)
             return
-        record_id = self.record_id if self.mode is Mode.AMEND else None
+        record_id = self.record_id if self.amending else None
         if record_id is not None:
 
             def job(session: Any) -> Any:

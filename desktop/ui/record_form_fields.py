@@ -4,21 +4,32 @@
 label, help, allowed values, sub-fields) into a widget with ``value()`` / ``set_value()`` and a
 ``changed`` signal. ``value()`` returns ``MISSING`` when the field is left unanswered, so the form
 sends only what the user answered and the engine's defaults and required-field rules apply.
+``FieldGroup`` puts the editors of one question (or of one part of the record, from specs the
+form writes with ``field_spec``) under a title.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Final
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    Qt,
+    QTimeZone,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QDateTimeEdit,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.checklist_input import ATTEST_KEY_CODES
+from desktop.ui.widgets import ErrorLabel, form_combo
 from desktop.ui.wording import humanise_key
 
 
@@ -67,6 +80,7 @@ LONG_TEXT: Final = frozenset(
         "narrative",
         "verbal_summary",
         "reidentification_assessment",
+        "notes",
     }
 )
 
@@ -80,6 +94,27 @@ def value_label(value: str) -> str:
 
 def is_required(spec: dict[str, Any]) -> bool:
     return spec["required"] in ("always", "if_reached")
+
+
+def field_spec(
+    name: str,
+    kind: str,
+    label: str,
+    help_text: str | None = None,
+    *,
+    fields: list[dict[str, Any]] | None = None,
+    required: str = "optional",
+) -> dict[str, Any]:
+    """A field spec written by the form itself, shaped like those the rule pack gives."""
+    return {
+        "name": name,
+        "type": kind,
+        "label": label,
+        "required": required,
+        "help": help_text,
+        "allowed": [],
+        "fields": fields or [],
+    }
 
 
 class FieldEditor(QWidget):
@@ -177,7 +212,7 @@ class JudgementEditor(FieldEditor):
 class EnumEditor(FieldEditor):
     def __init__(self, spec: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.combo = QComboBox()
+        self.combo = form_combo()
         self._name(self.combo)
         self.combo.addItem(self.tr("— choose —"), None)
         for code in spec["allowed"]:
@@ -342,35 +377,59 @@ class ObjectEditor(FieldEditor):
         if isinstance(holder, QFrame):
             holder.setFrameShape(QFrame.Shape.StyledPanel)
         self.form = QFormLayout(holder)
-        self.editors: dict[str, FieldEditor] = {}
-        for sub in spec["fields"]:
-            editor = make_editor(sub)
-            editor.changed.connect(self.changed)
-            self.editors[sub["name"]] = editor
-            optional = sub["required"] == "optional"
-            label = QLabel(editor.label + (self.tr(" (optional)") if optional else ""))
-            label.setBuddy(editor.focus_target())
-            label.setWordWrap(True)
-            self.form.addRow(label, editor)
+        self.editors = add_field_rows(self.form, spec["fields"], self.changed)
         self.layout_.addWidget(holder, 1)
 
     def value(self) -> Any:
-        result = {}
-        for name, editor in self.editors.items():
-            value = editor.value()
-            if value is not MISSING:
-                result[name] = value
-        return result if result else MISSING
+        return answered(self.editors)
 
     def set_value(self, value: Any) -> None:
-        value = value or {}
-        for name, editor in self.editors.items():
-            if name in value:
-                editor.set_value(value[name])
+        fill(self.editors, value)
 
     def clear_all(self) -> None:
         for editor in self.editors.values():
             editor.set_value(None)
+
+
+class ClaimEditor(ObjectEditor):
+    """A basis claim: only the confirmations its chosen code needs are asked (contract §2.2).
+
+    Each ``attest`` key belongs to one code; confirmations for another code would make the
+    claim invalid, so they are hidden and left out of the value when another code is chosen.
+    """
+
+    def __init__(self, spec: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.editors["code"].changed.connect(self._show_attests)
+        self._show_attests()
+
+    def _attest(self) -> ObjectEditor:
+        attest = self.editors["attest"]
+        assert isinstance(attest, ObjectEditor)
+        return attest
+
+    def _needed_keys(self) -> list[str]:
+        code = self.editors["code"].value()
+        return [key for key in self._attest().editors if ATTEST_KEY_CODES.get(key) == code]
+
+    def _show_attests(self) -> None:
+        attest = self._attest()
+        needed = self._needed_keys()
+        for key, editor in attest.editors.items():
+            attest.form.setRowVisible(editor, key in needed)
+        self.form.setRowVisible(attest, bool(needed))
+
+    def value(self) -> Any:
+        value = super().value()
+        if value is MISSING or "attest" not in value:
+            return value
+        shown = self._needed_keys()
+        attest = {key: answer for key, answer in value["attest"].items() if key in shown}
+        if attest:
+            value["attest"] = attest
+        else:
+            del value["attest"]
+        return value
 
 
 class ListEditor(FieldEditor):
@@ -382,25 +441,27 @@ class ListEditor(FieldEditor):
         column = QVBoxLayout()
         self.rows_box = QVBoxLayout()
         column.addLayout(self.rows_box)
+        self.layout_.addLayout(column, 1)
         self.add_button = QPushButton(self.tr("Add %1").replace("%1", self.label.lower()))
         self._name(self.add_button, self.tr("add"))
         self.add_button.setAccessibleName(self.tr("Add to %1").replace("%1", self.label))
         self.add_button.clicked.connect(self._add_clicked)
-        column.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.layout_.addLayout(column, 1)
         if spec["required"] == "always":
             self.add_row()
+        # Laid out after the first row, so Tab reaches that row before the button.
+        column.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _add_clicked(self) -> None:
         row = self.add_row()
         row.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def add_row(self, value: Any = None) -> ObjectEditor:
-        row = ObjectEditor({**self.spec, "type": "object"})
+        row = object_editor({**self.spec, "type": "object"})
         row.setAccessibleName(
             self.tr("%1, entry %2").replace("%1", self.label).replace("%2", str(len(self.rows) + 1))
         )
         remove = QPushButton(self.tr("Remove"))
+        remove.setObjectName(f"{self.name}_remove")
         remove.setAccessibleName(
             self.tr("Remove %1 entry %2")
             .replace("%1", self.label)
@@ -413,8 +474,22 @@ class ListEditor(FieldEditor):
             row.set_value(value)
         self.rows.append(row)
         self.rows_box.addWidget(row)
+        row.show()  # now, not when the event loop next runs: the new row can take the focus
+        self._tab_before_add_button(row)
         self.changed.emit()
         return row
+
+    def _tab_before_add_button(self, row: ObjectEditor) -> None:
+        """A row added on screen joins the window's tab order at the end; Tab should reach it
+        where it is read, between what comes before the Add button and the button."""
+        if self.add_button.parentWidget() is None:
+            return  # the first row, while the editor is built: the button is laid out after it
+        before = previous_tab_stop(self.add_button, skip=row)
+        chain = [*tab_stops(row), self.add_button]
+        if before is not self.add_button:
+            chain.insert(0, before)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def remove_row(self, row: ObjectEditor) -> None:
         self.rows.remove(row)
@@ -451,7 +526,125 @@ def make_editor(spec: dict[str, Any]) -> FieldEditor:
     if kind in ("datetime", "date"):
         return DateTimeEditor(spec)
     if kind == "object":
-        return ObjectEditor(spec)
+        return object_editor(spec)
     if kind == "list<object>":
         return ListEditor(spec)
     return StringEditor(spec)
+
+
+def line_edit(name: str, accessible: str) -> QLineEdit:
+    """A one-line text field the form writes itself, named for tests and screen readers."""
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    return edit
+
+
+def is_tab_stop(widget: QWidget) -> bool:
+    return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.focusProxy() is None
+
+
+def tab_stops(widget: QWidget) -> list[QWidget]:
+    """The controls inside ``widget`` that Tab stops at, in their focus order."""
+    stops = []
+    current = widget.nextInFocusChain()
+    while current is not None and widget.isAncestorOf(current):
+        if is_tab_stop(current):
+            stops.append(current)
+        current = current.nextInFocusChain()
+    return stops
+
+
+def previous_tab_stop(widget: QWidget, skip: QWidget | None = None) -> QWidget:
+    """The Tab stop before ``widget``, leaving out those inside ``skip``; ``widget`` itself
+    when there is none."""
+    before = widget.previousInFocusChain()
+    while (
+        before is not None
+        and before is not widget
+        and (not is_tab_stop(before) or (skip is not None and skip.isAncestorOf(before)))
+    ):
+        before = before.previousInFocusChain()
+    return widget if before is None else before
+
+
+def answered(editors: dict[str, FieldEditor]) -> Any:
+    """The answered fields by name; ``MISSING`` when none is."""
+    answer = {}
+    for name, editor in editors.items():
+        value = editor.value()
+        if value is not MISSING:
+            answer[name] = value
+    return answer if answer else MISSING
+
+
+def fill(editors: dict[str, FieldEditor], answer: dict[str, Any] | None) -> None:
+    """Set the fields ``answer`` has; the others keep what they show."""
+    for name, editor in editors.items():
+        if answer and name in answer:
+            editor.set_value(answer[name])
+
+
+def add_field_rows(
+    form: QFormLayout, specs: list[dict[str, Any]], changed: SignalInstance
+) -> dict[str, FieldEditor]:
+    """A labelled row per field spec, each label its editor's buddy; edits emit ``changed``."""
+    editors: dict[str, FieldEditor] = {}
+    for spec in specs:
+        editor = make_editor(spec)
+        editor.changed.connect(changed)
+        editors[spec["name"]] = editor
+        optional = spec["required"] == "optional"  # conditional ones are not
+        suffix = QCoreApplication.translate("FieldEditor", " (optional)") if optional else ""
+        label = QLabel(editor.label + suffix)
+        label.setWordWrap(True)
+        label.setBuddy(editor.focus_target())
+        form.addRow(label, editor)
+    return editors
+
+
+def object_editor(spec: dict[str, Any]) -> ObjectEditor:
+    """An object's editor; a basis claim (a code and its confirmations) gets its own."""
+    names = {sub["name"] for sub in spec["fields"]}
+    return ClaimEditor(spec) if {"code", "attest"} <= names else ObjectEditor(spec)
+
+
+class FieldGroup(QGroupBox):
+    """A titled group of editors: one checklist question, or one part of the record.
+
+    ``group`` has the shape of a question from ``checklist.questions()``: an id, a title, a
+    text, an optional help and the field specs.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self, group: dict[str, Any], prefix: str = "question", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(group["title"], parent)
+        self.question_id: str = group["id"]
+        self.setObjectName(f"{prefix}_{self.question_id}")
+        self.setAccessibleName(group["title"])
+        layout = QVBoxLayout(self)
+        text = QLabel(group["text"])
+        text.setWordWrap(True)
+        font = text.font()
+        font.setBold(True)
+        text.setFont(font)
+        layout.addWidget(text)
+        if group.get("help"):
+            help_label = QLabel(group["help"])
+            help_label.setWordWrap(True)
+            help_label.setObjectName(f"help_{self.question_id}")
+            layout.addWidget(help_label)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        self.editors = add_field_rows(self.form, group["fields"], self.changed)
+        self.error_label = ErrorLabel(f"errors_{self.question_id}")
+        layout.addWidget(self.error_label)
+
+    def value(self) -> Any:
+        return answered(self.editors)
+
+    def set_value(self, answer: dict[str, Any] | None) -> None:
+        fill(self.editors, answer)

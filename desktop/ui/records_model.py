@@ -1,24 +1,26 @@
-"""Table and list models over the session: lazy, keyset-paged, filtered and searched in SQL.
+"""Table and list models over the session: windowed, filtered and searched in SQL.
 
-``RecordsModel`` holds only the rows already fetched, newest first, in pages of ``PAGE_SIZE``. The
-next page is asked for with the position of the last row (``Cursor(event_at, rowid)`` for a list,
-``before_rowid`` for a search), never an OFFSET, and always through the session worker, never on
-the GUI thread. Display text is worked out once when a page arrives, so ``data()`` is two list
-lookups (a repaint calls it hundreds of times: perf-baseline, "Qt"). There is no proxy model:
-filtering and searching are the store's job (an index or FTS5).
+``RecordsModel`` follows the perf baseline's windowed model (and Anki's browser): a query first
+shows its newest page at once (a keyset read of ``PAGE_SIZE`` rows), then asks for the ids of
+every matching record (8 bytes each, a covering-index read: about half a second at a million
+records) and sets the row count from them. Rows themselves are fetched in blocks of ``BLOCK``
+ids when a view first asks for one of them, kept up to ``CACHED_ROWS``, and shown as "…" until
+they arrive; scrolling to the end of a million rows therefore fetches one or two blocks. Every
+read runs on the session worker, never on the GUI thread, and display text is worked out once
+per row when a block arrives, so ``data()`` is two dictionary lookups (a repaint calls it
+hundreds of times: perf-baseline, "Qt"). There is no proxy model: filtering and searching are
+the store's job (an index or FTS5).
 
 Results that arrive for an older query (the user typed on, picked another case, or locked) are
-recognised by a generation number and dropped.
-
-Scrolling to the very end of a huge store still loads every page on the way (perf-baseline: a
-plain ``fetchMore`` model reaches the end of 1M rows in 6.5 s). The later step, when the session
-offers it, is a windowed model: the first page at once, then an id window and a separately kept
-count, with blocks of rows fetched for whatever is visible.
+recognised by a generation number and dropped; reads for an older query that are still running
+are stopped (``should_stop``) so that they do not hold up the one the user is waiting for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,11 +35,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop.session import Cursor, RecordFilter, RecordRow, Session
+from desktop.session import RecordFilter, RecordRow, Session
 from desktop.ui.wording import flags_label, local_time, outcome_label
 from desktop.ui.worker import SessionHost
 
 PAGE_SIZE = 200
+BLOCK = 256
+CACHED_ROWS = 20_000  # about 20 MB of rows and their display text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -67,33 +71,37 @@ class RecordQuery:
         return replace(self.filters, case_id=self.case_id)
 
 
-def _fetch_page(
-    query: RecordQuery, last: RecordRow | None, limit: int
+# The jobs below run on the worker thread: they capture only immutable values and a
+# ``should_stop`` that reads one integer of the model (safe across threads under the GIL).
+
+
+def _first_page(
+    query: RecordQuery, should_stop: Callable[[], bool]
 ) -> Callable[[Session], list[RecordRow]]:
-    """The job for one page; it captures only immutable values and runs on the worker thread."""
-    where = query.where()
+    where, text = query.where(), query.text
     if query.searching:
-        before = None if last is None else last.rowid
-        text = query.text
+        return lambda session: session.search(text, where, should_stop=should_stop)
+    return lambda session: session.list_records(where=where)
 
-        def search(session: Session) -> list[RecordRow]:
-            return session.search(text, where, before, limit)
 
-        return search
-    after = None if last is None else Cursor(last.event_at, last.rowid)
+def _all_ids(
+    query: RecordQuery, should_stop: Callable[[], bool]
+) -> Callable[[Session], array[int]]:
+    where, text = query.where(), query.text
+    return lambda session: session.record_ids(where, text, should_stop=should_stop)
 
-    def page(session: Session) -> list[RecordRow]:
-        return session.list_records(where=where, after=after, limit=limit)
 
-    return page
+def _block(rowids: Sequence[int]) -> Callable[[Session], list[RecordRow]]:
+    wanted = tuple(rowids)
+    return lambda session: session.rows(wanted)
 
 
 class RecordsModel(QAbstractTableModel):
     """The records table. Columns: Date, Case, Outcome, Recipient, Basis, Flags/status."""
 
-    #: A page arrived: (rows in it, whether more may follow).
+    #: Rows were added to the table: (how many, whether more may follow).
     page_loaded = Signal(int, bool)
-    #: A page could not be loaded: a message for people.
+    #: Rows could not be loaded: a message for people.
     load_failed = Signal(str)
 
     DATE, CASE, OUTCOME, RECIPIENT, BASIS, FLAGS = range(6)
@@ -102,11 +110,12 @@ class RecordsModel(QAbstractTableModel):
         super().__init__(parent)
         self._host = host
         self._query = RecordQuery()
-        self._rows: list[RecordRow] = []
-        self._text: list[tuple[str, ...]] = []
+        self._ids: Sequence[int] = ()
+        self._rows: dict[int, tuple[RecordRow, tuple[str, ...]]] = {}  # by rowid, oldest first
+        self._asked: set[int] = set()  # blocks asked for and not yet arrived
         self._generation = 0
         self._loading = False
-        self._exhausted = True  # nothing to fetch until a query is set
+        self._exhausted = True  # every matching id is known
         self._headers = (
             self.tr("Date"),
             self.tr("Case"),
@@ -115,6 +124,8 @@ class RecordsModel(QAbstractTableModel):
             self.tr("Basis"),
             self.tr("Flags/status"),
         )
+        self._placeholder = self.tr("…")
+        self._placeholder_spoken = self.tr("Loading")
 
     # -- what the table shows -------------------------------------------------------------
     @property
@@ -123,56 +134,78 @@ class RecordsModel(QAbstractTableModel):
 
     @property
     def loading(self) -> bool:
+        """The first page or the id window is still on its way."""
         return self._loading
 
     @property
     def exhausted(self) -> bool:
+        """Every matching record is counted in ``rowCount()``."""
         return self._exhausted
+
+    @property
+    def cached_rows(self) -> int:
+        return len(self._rows)
 
     def set_query(self, query: RecordQuery) -> None:
         """Show ``query``'s records from the newest; the first page is asked for at once."""
-        self._reset(query, exhausted=False)
-        self.fetchMore(QModelIndex())
+        self._reset(query)
+        self._loading = True
+        generation = self._generation
+        self._host.submit(
+            _first_page(query, self._stale(generation)),
+            lambda rows: self._first_page_arrived(generation, rows),
+            lambda error: self._failed(generation, error),
+        )
 
     def refresh(self) -> None:
         self.set_query(self._query)
 
     def clear(self) -> None:
         """Forget every row (on lock: no case content may outlive the session)."""
-        self._reset(RecordQuery(), exhausted=True)
+        self._reset(RecordQuery())
 
-    def _reset(self, query: RecordQuery, *, exhausted: bool) -> None:
+    def _reset(self, query: RecordQuery) -> None:
         self.beginResetModel()
         self._generation += 1
         self._query = query
-        self._rows = []
-        self._text = []
+        self._ids = ()
+        self._rows = {}
+        self._asked = set()
         self._loading = False
-        self._exhausted = exhausted
+        self._exhausted = True
         self.endResetModel()
 
+    def _stale(self, generation: int) -> Callable[[], bool]:
+        return lambda: generation != self._generation
+
     def row_at(self, row: int) -> RecordRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """The row's record, or ``None`` while its block is on its way."""
+        if not 0 <= row < len(self._ids):
+            return None
+        entry = self._rows.get(self._ids[row])
+        return None if entry is None else entry[0]
 
     # -- QAbstractTableModel ----------------------------------------------------------------
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or role not in _ROLES:
             return None
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return self._text[index.row()][index.column()]
+        row = index.row()
+        entry = self._rows.get(self._ids[row])
+        if entry is None:
+            self._ask_for_block(row // BLOCK)
+            if role == RECORD_ID_ROLE:
+                return None
+            spoken = role == Qt.ItemDataRole.AccessibleTextRole
+            return self._placeholder_spoken if spoken else self._placeholder
         if role == RECORD_ID_ROLE:
-            return self._rows[index.row()].record_id
-        return None
+            return entry[0].record_id
+        return entry[1][index.column()]
 
     def headerData(
         self,
@@ -192,38 +225,79 @@ class RecordsModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted or self._loading:
+    # -- results (GUI thread) ---------------------------------------------------------------
+    def _first_page_arrived(self, generation: int, rows: list[RecordRow]) -> None:
+        if generation != self._generation:
             return
-        self._loading = True
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self._ids = [row.rowid for row in rows]
+            self._keep(rows)
+            self.endInsertRows()
+        more = len(rows) == PAGE_SIZE
+        if more:
+            self._exhausted = False
+            self._host.submit(
+                _all_ids(self._query, self._stale(generation)),
+                lambda ids: self._window_arrived(generation, ids),
+                lambda error: self._failed(generation, error),
+            )
+        else:
+            self._loading = False
+        self.page_loaded.emit(len(rows), more)
+
+    def _window_arrived(self, generation: int, ids: array[int]) -> None:
+        if generation != self._generation:
+            return
+        shown = len(self._ids)
+        self._loading = False
+        self._exhausted = True
+        if list(ids[:shown]) == list(self._ids):
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self._ids = ids
+                self.endInsertRows()
+        else:  # a record was saved in between: the rows already fetched stay valid by id
+            self.beginResetModel()
+            self._ids = ids
+            self._asked = set()
+            self.endResetModel()
+        self.page_loaded.emit(len(ids) - shown, False)
+
+    def _ask_for_block(self, block: int) -> None:
+        if block in self._asked:
+            return
+        self._asked.add(block)
         generation = self._generation
-        last = self._rows[-1] if self._rows else None
+        rowids = self._ids[block * BLOCK : (block + 1) * BLOCK]
         self._host.submit(
-            _fetch_page(self._query, last, PAGE_SIZE),
-            lambda rows: self._page_arrived(generation, rows),
-            lambda error: self._page_failed(generation, error),
+            _block(rowids),
+            lambda rows: self._block_arrived(generation, block, rows),
+            lambda error: self._failed(generation, error),
         )
 
-    # -- results (GUI thread) ---------------------------------------------------------------
-    def _page_arrived(self, generation: int, rows: list[RecordRow]) -> None:
-        if generation != self._generation:
-            return  # an older query's page
-        self._loading = False
-        self._exhausted = len(rows) < PAGE_SIZE
-        if rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self._rows.extend(rows)
-            self._text.extend(_display(row) for row in rows)
-            self.endInsertRows()
-        self.page_loaded.emit(len(rows), not self._exhausted)
-
-    def _page_failed(self, generation: int, error: Exception) -> None:
+    def _block_arrived(self, generation: int, block: int, rows: list[RecordRow]) -> None:
         if generation != self._generation:
             return
+        self._asked.discard(block)
+        self._keep(rows)
+        first = block * BLOCK
+        last = min(first + BLOCK, len(self._ids)) - 1
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._headers) - 1))
+
+    def _keep(self, rows: list[RecordRow]) -> None:
+        """Cache rows with their display text, forgetting the oldest beyond ``CACHED_ROWS``."""
+        for row in rows:
+            self._rows.pop(row.rowid, None)
+            self._rows[row.rowid] = (row, _display(row))
+        excess = len(self._rows) - CACHED_ROWS
+        if excess > 0:
+            for rowid in list(itertools.islice(self._rows, excess)):
+                del self._rows[rowid]
+
+    def _failed(self, generation: int, error: Exception) -> None:
+        if generation != self._generation:
+            return  # includes the reads stopped because a newer query replaced them
         self._loading = False
         self._exhausted = True
         self.load_failed.emit(
@@ -231,6 +305,16 @@ class RecordsModel(QAbstractTableModel):
                 "RecordsModel", "The records could not be loaded: %1"
             ).replace("%1", str(error))
         )
+
+
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        RECORD_ID_ROLE,
+    }
+)
 
 
 def _display(row: RecordRow) -> tuple[str, ...]:

@@ -107,6 +107,9 @@ class SessionHost(QObject):
     pending_changed = Signal(int)
     #: A job failed and its caller gave no ``on_error``: a message for the status bar.
     unhandled_error = Signal(str)
+    #: How far a long job is (done, total). The job's ``fn`` calls ``progress.emit`` on the worker
+    #: thread (capture ``host.progress.emit``); listeners get it queued, on the GUI thread.
+    progress = Signal(int, int)
 
     _request = Signal(object)
 

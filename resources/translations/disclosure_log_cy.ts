@@ -4,7 +4,7 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="+153"/>
+        <location filename="../../desktop/ui/controller.py" line="+147"/>
         <source>The passphrase is too short: %1</source>
         <extracomment>Seconds the unlock screen refuses another try after the 1st, 2nd, 3rd… wrong passphrase; the last value repeats. Argon2id already costs ~0.5 s per guess; this slows a person at the keyboard, not an offline attacker with a copy of the files (security.md §2.6). The session is open and the records page shows. The session has been locked in the worker thread. The demo store is ready (True; the records page shows, even if filling it failed) or could not be created (False). Wrong passphrases since the last successful unlock (audited at the next one).</extracomment>
         <translation type="unfinished"></translation>
@@ -75,16 +75,115 @@
 <context>
     <name>BoolEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="+125"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="+161"/>
         <source>Yes</source>
         <extracomment>Sensible defaults (issue 4): a proactive share, no emergency, nothing compelled, and the presumption of capacity (contract §2.3 Q9: presumed capacity is HAS_CAPACITY with NOT_NEEDED). Datetimes that default to now: when it was shared and when it was recorded. Strings that hold a sentence or more get a multi-line editor.</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
+    <name>CasePart</name>
+    <message>
+        <location filename="../../desktop/ui/case_part.py" line="+41"/>
+        <source>Case and person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+55"/>
+        <source>Case number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-54"/>
+        <source>Case reference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Date of birth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Person&apos;s role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>I share only the information that is necessary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Minimum necessary attestation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Why minimum necessary does not apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Case number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Case r&amp;eference (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s &amp;ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s &amp;name (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Date of birth (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s &amp;role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other people named (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>If not: &amp;why minimum necessary does not apply (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Person</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CasesModel</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/records_model.py" line="+256"/>
+        <location filename="../../desktop/ui/records_model.py" line="+340"/>
         <source>All cases (%n records)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -502,6 +601,14 @@
     </message>
 </context>
 <context>
+    <name>FieldEditor</name>
+    <message>
+        <location line="+381"/>
+        <source> (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FilterBar</name>
     <message>
         <location filename="../../desktop/ui/filter_bar.py" line="+58"/>
@@ -573,11 +680,21 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>P&amp;ending only</source>
+        <source>Pe&amp;nding only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+13"/>
+        <source>Fro&amp;m:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Recipient or&amp;ganisation:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-21"/>
         <source>Pending only</source>
         <translation type="unfinished"></translation>
     </message>
@@ -588,12 +705,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>&amp;From:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>&amp;To:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -608,12 +720,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>&amp;Recipient organisation:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+25"/>
+        <location line="+32"/>
         <source>Any</source>
         <translation type="unfinished"></translation>
     </message>
@@ -626,7 +733,7 @@
 <context>
     <name>IntEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="+93"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="-288"/>
         <source>Not known</source>
         <translation type="unfinished"></translation>
     </message>
@@ -652,7 +759,7 @@
 <context>
     <name>ListEditor</name>
     <message>
-        <location line="+233"/>
+        <location line="+258"/>
         <source>Add %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -677,7 +784,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Remove %1 entry %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -685,7 +792,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+131"/>
+        <location filename="../../desktop/ui/main_window.py" line="+144"/>
         <location line="+1"/>
         <source>Disclosure Log</source>
         <extracomment>The user asked to lock (toolbar or Ctrl+L). The window is closing: the controller stops the session thread.</extracomment>
@@ -742,7 +849,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>&amp;Mark advice received…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>Record the advice the selected record was waiting for, as a new version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Withdraw consent…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -753,12 +870,48 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+2"/>
-        <source>Main toolbar</source>
+        <source>&amp;Back up…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
+        <source>Write an encrypted, checked copy of all your records to a folder you choose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>E&amp;xit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Lock your records and close Disclosure Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;About Disclosure Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Which version of Disclosure Log this is and where it keeps your records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+2"/>
+        <source>Main toolbar</source>
+        <extracomment>Asks where to write a backup; None when the user chose nothing. Tests replace it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>New record</source>
         <translation type="unfinished"></translation>
     </message>
@@ -770,6 +923,11 @@
     <message>
         <location line="+1"/>
         <source>Amend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark advice received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -793,7 +951,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+35"/>
+        <source>Menu bar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+60"/>
         <source>Select a record first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -802,19 +1005,57 @@
         <source>Record saved.</source>
         <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
-    <name>ObjectEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="-54"/>
-        <source> (optional)</source>
+        <location line="+9"/>
+        <source>Choose a folder for the backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Backing up your records to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Backup written to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The backup was stopped. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The backup could not be made: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>About Disclosure Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Disclosure Log %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your records are kept, encrypted, in %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="-179"/>
+        <location line="-341"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -831,20 +1072,11 @@
     </message>
 </context>
 <context>
-    <name>QuestionBox</name>
-    <message>
-        <location filename="../../desktop/ui/record_form.py" line="+128"/>
-        <source> (optional)</source>
-        <extracomment>Questions the outcome phase always reads, and the record part (contract §1, §4.2). Questions shown only when the procedure reaches them, in the procedure&apos;s order.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>RecordForm</name>
     <message>
-        <location line="+42"/>
+        <location filename="../../desktop/ui/record_form.py" line="+147"/>
         <source>New record</source>
-        <extracomment>A version was saved: the record id. Everything the form needed arrived and the questions are built.</extracomment>
+        <extracomment>Questions the outcome phase always reads, and the record part (contract §1, §4.2). Questions shown only when the procedure reaches them, in the procedure&apos;s order. Q1&apos;s fields the practitioner&apos;s profile (or the amended record) already answers. A version was saved: the record id. Everything the form needed arrived and the questions are built. A new version of the record (with a reason) rather than a new record.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -858,18 +1090,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Loading the checklist…</source>
-        <extracomment>Asked before Esc throws answers away; tests answer it directly (never a modal left).</extracomment>
+        <location line="+1"/>
+        <source>Mark advice received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>The form could not be opened: %1</source>
+        <location line="+23"/>
+        <source>Loading the checklist…</source>
+        <extracomment>Asked before Esc throws answers away; tests answer it directly (never a modal left). Parts the stored record has: kept on screen (and saved) whatever the answers.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+35"/>
+        <source>The form could not be opened: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Advice received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Questions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -879,86 +1121,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+30"/>
         <location line="+4"/>
-        <location line="+314"/>
+        <location line="+286"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-291"/>
-        <source>Case and person</source>
+        <location line="-264"/>
+        <source>Your profile gives the jurisdiction and the rules (above); answer the rest.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+283"/>
-        <source>Case number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-282"/>
-        <source>Person&apos;s ID</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Date of birth</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Person&apos;s role</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>I share only the information that is necessary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Minimum necessary attestation</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>&amp;Case number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s &amp;ID</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s &amp;name (optional)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Date of birth (optional)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s &amp;role</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <location line="+254"/>
+        <location line="+13"/>
+        <location line="+249"/>
         <source>Who asked for the information</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-245"/>
         <source>Requester&apos;s organisation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -973,7 +1154,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Organisation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -989,22 +1170,22 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+233"/>
+        <location line="+229"/>
         <source>Why you are not sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-224"/>
         <source>Reasons for not sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Review date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Reasons</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1025,7 +1206,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
         <source>Outcome so far</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1072,12 +1253,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+213"/>
+        <location line="+216"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-211"/>
+        <location line="-214"/>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1088,12 +1269,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+112"/>
-        <source>Person</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+115"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1158,7 +1334,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>&amp;Save as shared without a basis</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1168,7 +1344,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+41"/>
         <source>Give a reason for the amendment.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1196,7 +1372,7 @@
 <context>
     <name>RecordsBrowser</name>
     <message>
-        <location filename="../../desktop/ui/browser.py" line="+59"/>
+        <location filename="../../desktop/ui/browser.py" line="+64"/>
         <source>Cases</source>
         <extracomment>The detail pane now shows this record. The case list was (re)loaded. A message for the status bar. The selected record changed: its id, or ``None`` when nothing is selected.</extracomment>
         <translation type="unfinished"></translation>
@@ -1242,7 +1418,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+88"/>
+        <location line="+89"/>
         <source>Consent withdrawal saved; %n recipients to tell.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1253,7 +1429,7 @@
         </translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>The cases could not be loaded: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1290,7 +1466,7 @@
     </message>
     <message numerus="yes">
         <location line="+2"/>
-        <source>The newest %n records; more load as you scroll.</source>
+        <source>The newest %n records; counting the rest…</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>
@@ -1300,7 +1476,12 @@
         </translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>Type at least two letters to search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Select a record to read it here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1318,9 +1499,9 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../desktop/ui/records_model.py" line="-152"/>
+        <location filename="../../desktop/ui/records_model.py" line="-227"/>
         <source>Date</source>
-        <extracomment>A page arrived: (rows in it, whether more may follow). A page could not be loaded: a message for people.</extracomment>
+        <extracomment>Rows were added to the table: (how many, whether more may follow). Rows could not be loaded: a message for people.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1349,7 +1530,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+2"/>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+176"/>
         <source>The records could not be loaded: %1</source>
         <translation type="unfinished"></translation>
     </message>

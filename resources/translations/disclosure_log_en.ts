@@ -4,7 +4,7 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="+153"/>
+        <location filename="../../desktop/ui/controller.py" line="+147"/>
         <source>The passphrase is too short: %1</source>
         <extracomment>Seconds the unlock screen refuses another try after the 1st, 2nd, 3rd… wrong passphrase; the last value repeats. Argon2id already costs ~0.5 s per guess; this slows a person at the keyboard, not an offline attacker with a copy of the files (security.md §2.6). The session is open and the records page shows. The session has been locked in the worker thread. The demo store is ready (True; the records page shows, even if filling it failed) or could not be created (False). Wrong passphrases since the last successful unlock (audited at the next one).</extracomment>
         <translation type="unfinished"></translation>
@@ -42,17 +42,17 @@
     <message numerus="yes">
         <location line="+3"/>
         <source>Making a throwaway store with %n sample records…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Making a throwaway store with %n sample record…</numerusform>
+            <numerusform>Making a throwaway store with %n sample records…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+15"/>
         <source>%n sample records made.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n sample record made.</numerusform>
+            <numerusform>%n sample records made.</numerusform>
         </translation>
     </message>
     <message>
@@ -69,28 +69,127 @@
 <context>
     <name>BoolEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="+125"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="+161"/>
         <source>Yes</source>
         <extracomment>Sensible defaults (issue 4): a proactive share, no emergency, nothing compelled, and the presumption of capacity (contract §2.3 Q9: presumed capacity is HAS_CAPACITY with NOT_NEEDED). Datetimes that default to now: when it was shared and when it was recorded. Strings that hold a sentence or more get a multi-line editor.</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
+    <name>CasePart</name>
+    <message>
+        <location filename="../../desktop/ui/case_part.py" line="+41"/>
+        <source>Case and person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+55"/>
+        <source>Case number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-54"/>
+        <source>Case reference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Date of birth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Person&apos;s role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>I share only the information that is necessary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Minimum necessary attestation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Why minimum necessary does not apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Case number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Case r&amp;eference (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s &amp;ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s &amp;name (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Date of birth (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person&apos;s &amp;role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other people named (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>If not: &amp;why minimum necessary does not apply (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Person</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CasesModel</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/records_model.py" line="+256"/>
+        <location filename="../../desktop/ui/records_model.py" line="+340"/>
         <source>All cases (%n records)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>All cases (%n record)</numerusform>
+            <numerusform>All cases (%n records)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+7"/>
         <source>%1 (%n records)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 (%n record)</numerusform>
+            <numerusform>%1 (%n records)</numerusform>
         </translation>
     </message>
 </context>
@@ -445,9 +544,9 @@
     <message numerus="yes">
         <location line="+8"/>
         <source>Version history (%n versions)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Version history (%n version)</numerusform>
+            <numerusform>Version history (%n versions)</numerusform>
         </translation>
     </message>
     <message>
@@ -464,9 +563,9 @@
     <message numerus="yes">
         <location line="-12"/>
         <source>Audit events (%n)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Audit events (%n)</numerusform>
+            <numerusform>Audit events (%n)</numerusform>
         </translation>
     </message>
     <message>
@@ -480,6 +579,14 @@
     <message>
         <location filename="../../desktop/ui/record_form_fields.py" line="-113"/>
         <source>— choose —</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FieldEditor</name>
+    <message>
+        <location line="+381"/>
+        <source> (optional)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -555,11 +662,21 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>P&amp;ending only</source>
+        <source>Pe&amp;nding only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+13"/>
+        <source>Fro&amp;m:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Recipient or&amp;ganisation:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-21"/>
         <source>Pending only</source>
         <translation type="unfinished"></translation>
     </message>
@@ -570,12 +687,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>&amp;From:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>&amp;To:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -590,12 +702,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>&amp;Recipient organisation:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+25"/>
+        <location line="+32"/>
         <source>Any</source>
         <translation type="unfinished"></translation>
     </message>
@@ -608,7 +715,7 @@
 <context>
     <name>IntEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="+93"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="-288"/>
         <source>Not known</source>
         <translation type="unfinished"></translation>
     </message>
@@ -634,7 +741,7 @@
 <context>
     <name>ListEditor</name>
     <message>
-        <location line="+233"/>
+        <location line="+258"/>
         <source>Add %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -659,7 +766,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Remove %1 entry %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -667,7 +774,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+131"/>
+        <location filename="../../desktop/ui/main_window.py" line="+144"/>
         <location line="+1"/>
         <source>Disclosure Log</source>
         <extracomment>The user asked to lock (toolbar or Ctrl+L). The window is closing: the controller stops the session thread.</extracomment>
@@ -724,7 +831,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>&amp;Mark advice received…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>Record the advice the selected record was waiting for, as a new version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Withdraw consent…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -735,12 +852,48 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+2"/>
-        <source>Main toolbar</source>
+        <source>&amp;Back up…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
+        <source>Write an encrypted, checked copy of all your records to a folder you choose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>E&amp;xit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Lock your records and close Disclosure Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;About Disclosure Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Which version of Disclosure Log this is and where it keeps your records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+2"/>
+        <source>Main toolbar</source>
+        <extracomment>Asks where to write a backup; None when the user chose nothing. Tests replace it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>New record</source>
         <translation type="unfinished"></translation>
     </message>
@@ -752,6 +905,11 @@
     <message>
         <location line="+1"/>
         <source>Amend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark advice received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -775,7 +933,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+35"/>
+        <source>Menu bar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+60"/>
         <source>Select a record first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -784,19 +987,57 @@
         <source>Record saved.</source>
         <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
-    <name>ObjectEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="-54"/>
-        <source> (optional)</source>
+        <location line="+9"/>
+        <source>Choose a folder for the backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Backing up your records to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Backup written to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The backup was stopped. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The backup could not be made: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>About Disclosure Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Disclosure Log %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your records are kept, encrypted, in %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ProgressPage</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="-179"/>
+        <location line="-341"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -813,20 +1054,11 @@
     </message>
 </context>
 <context>
-    <name>QuestionBox</name>
-    <message>
-        <location filename="../../desktop/ui/record_form.py" line="+128"/>
-        <source> (optional)</source>
-        <extracomment>Questions the outcome phase always reads, and the record part (contract §1, §4.2). Questions shown only when the procedure reaches them, in the procedure&apos;s order.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>RecordForm</name>
     <message>
-        <location line="+42"/>
+        <location filename="../../desktop/ui/record_form.py" line="+147"/>
         <source>New record</source>
-        <extracomment>A version was saved: the record id. Everything the form needed arrived and the questions are built.</extracomment>
+        <extracomment>Questions the outcome phase always reads, and the record part (contract §1, §4.2). Questions shown only when the procedure reaches them, in the procedure&apos;s order. Q1&apos;s fields the practitioner&apos;s profile (or the amended record) already answers. A version was saved: the record id. Everything the form needed arrived and the questions are built. A new version of the record (with a reason) rather than a new record.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -840,18 +1072,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Loading the checklist…</source>
-        <extracomment>Asked before Esc throws answers away; tests answer it directly (never a modal left).</extracomment>
+        <location line="+1"/>
+        <source>Mark advice received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>The form could not be opened: %1</source>
+        <location line="+23"/>
+        <source>Loading the checklist…</source>
+        <extracomment>Asked before Esc throws answers away; tests answer it directly (never a modal left). Parts the stored record has: kept on screen (and saved) whatever the answers.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+35"/>
+        <source>The form could not be opened: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Advice received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Questions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -861,86 +1103,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+30"/>
         <location line="+4"/>
-        <location line="+314"/>
+        <location line="+286"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-291"/>
-        <source>Case and person</source>
+        <location line="-264"/>
+        <source>Your profile gives the jurisdiction and the rules (above); answer the rest.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+283"/>
-        <source>Case number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-282"/>
-        <source>Person&apos;s ID</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Date of birth</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Person&apos;s role</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>I share only the information that is necessary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Minimum necessary attestation</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>&amp;Case number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s &amp;ID</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s &amp;name (optional)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Date of birth (optional)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Person&apos;s &amp;role</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <location line="+254"/>
+        <location line="+13"/>
+        <location line="+249"/>
         <source>Who asked for the information</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-245"/>
         <source>Requester&apos;s organisation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -955,7 +1136,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Organisation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -971,22 +1152,22 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+233"/>
+        <location line="+229"/>
         <source>Why you are not sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-224"/>
         <source>Reasons for not sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Review date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Reasons</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1007,7 +1188,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
         <source>Outcome so far</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1054,12 +1235,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+213"/>
+        <location line="+216"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-211"/>
+        <location line="-214"/>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1070,12 +1251,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+112"/>
-        <source>Person</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+115"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1140,7 +1316,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>&amp;Save as shared without a basis</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1150,7 +1326,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+41"/>
         <source>Give a reason for the amendment.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1178,7 +1354,7 @@
 <context>
     <name>RecordsBrowser</name>
     <message>
-        <location filename="../../desktop/ui/browser.py" line="+59"/>
+        <location filename="../../desktop/ui/browser.py" line="+64"/>
         <source>Cases</source>
         <extracomment>The detail pane now shows this record. The case list was (re)loaded. A message for the status bar. The selected record changed: its id, or ``None`` when nothing is selected.</extracomment>
         <translation type="unfinished"></translation>
@@ -1224,15 +1400,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+88"/>
+        <location line="+89"/>
         <source>Consent withdrawal saved; %n recipients to tell.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Consent withdrawal saved; %n recipient to tell.</numerusform>
+            <numerusform>Consent withdrawal saved; %n recipients to tell.</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>The cases could not be loaded: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1259,21 +1435,26 @@
     <message numerus="yes">
         <location line="+2"/>
         <source>%n records</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n record</numerusform>
+            <numerusform>%n records</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
-        <source>The newest %n records; more load as you scroll.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <source>The newest %n records; counting the rest…</source>
+        <translation>
+            <numerusform>The newest %n record; counting the rest…</numerusform>
+            <numerusform>The newest %n records; counting the rest…</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>Type at least two letters to search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Select a record to read it here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1291,9 +1472,9 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../desktop/ui/records_model.py" line="-152"/>
+        <location filename="../../desktop/ui/records_model.py" line="-227"/>
         <source>Date</source>
-        <extracomment>A page arrived: (rows in it, whether more may follow). A page could not be loaded: a message for people.</extracomment>
+        <extracomment>Rows were added to the table: (how many, whether more may follow). Rows could not be loaded: a message for people.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1322,7 +1503,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+2"/>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+176"/>
         <source>The records could not be loaded: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1405,9 +1596,9 @@
     <message numerus="yes">
         <location line="+7"/>
         <source>Use at least %n characters; several unrelated words are easiest to remember.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Use at least %n character; several unrelated words are easiest to remember.</numerusform>
+            <numerusform>Use at least %n characters; several unrelated words are easiest to remember.</numerusform>
         </translation>
     </message>
     <message>
@@ -1501,9 +1692,9 @@
     <message numerus="yes">
         <location line="+4"/>
         <source>The passphrase needs at least %n characters.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>The passphrase needs at least %n character.</numerusform>
+            <numerusform>The passphrase needs at least %n characters.</numerusform>
         </translation>
     </message>
     <message>
@@ -1569,9 +1760,9 @@
     <message numerus="yes">
         <location line="+47"/>
         <source>Too many wrong passphrases. You can try again in %n second(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Too many wrong passphrases. You can try again in %n second.</numerusform>
+            <numerusform>Too many wrong passphrases. You can try again in %n seconds.</numerusform>
         </translation>
     </message>
     <message>
@@ -1790,9 +1981,9 @@
     <message numerus="yes">
         <location line="+14"/>
         <source>%1 (%n records)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 (%n record)</numerusform>
+            <numerusform>%1 (%n records)</numerusform>
         </translation>
     </message>
 </context>

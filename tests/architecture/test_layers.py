@@ -65,3 +65,13 @@ def test_store_does_not_depend_on_the_session_or_ui() -> None:
         if any(name.startswith(OUTER_LAYERS) for name in _imports(path))
     ]
     assert offenders == []
+
+
+def test_reports_do_not_depend_on_the_session_or_ui() -> None:
+    """Reports are built from what the session hands them (DESIGN §2); the session uses them."""
+    offenders = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in _modules(PACKAGE / "reports")
+        if any(name.startswith(OUTER_LAYERS) for name in _imports(path))
+    ]
+    assert offenders == []

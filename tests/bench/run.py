@@ -12,7 +12,6 @@ import argparse
 import itertools
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -26,14 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from desktop.demo_data import generate
+from desktop.domain.enums import Jurisdiction, Regime
 from desktop.policy import EMPTY_POLICY
 from desktop.record_index import index_document
-from desktop.session import Session
+from desktop.session import Profile, Session
 from desktop.store import migrations
 from desktop.store.audit import AuditLog, utc_now
-from desktop.store.connection import Connection, open_encrypted, open_plain
+from desktop.store.connection import Connection, open_plain
 from desktop.store.records import RecordFilter, RecordRepository
-from tests.bench import checklist_bench
+from tests.bench import checklist_bench, gui_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 PRACTITIONER = {
@@ -58,12 +58,23 @@ SEARCH_WORDS = (
 )
 
 
+BENCH_PASSPHRASE = "benchmark passphrase words"  # a throwaway benchmark store
+BENCH_PROFILE = Profile(
+    name="Bench",
+    role="Social worker",
+    organisation="Bench Council",
+    jurisdiction=Jurisdiction.UK_ENG,
+    regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
+)
+
+
 @dataclass
 class Backend:
     name: str
     conn: Connection
     repo: RecordRepository
     path: Path
+    session: Session | None = None  # the encrypted side is a real store the app can open
 
 
 @contextmanager
@@ -78,13 +89,25 @@ def _tx(conn: Connection) -> Iterator[None]:
 
 
 def open_backend(name: str, directory: Path) -> Backend:
+    """The encrypted side is a store made by ``Session.create`` (real key derivation, so the GUI
+    figures can unlock it); the plain side is the standard library's sqlite3 on the same schema.
+    Both are written by the same ``RecordRepository``."""
     directory.mkdir(parents=True, exist_ok=True)
+    if name == "encrypted":
+        session = Session.create(directory / "store", BENCH_PASSPHRASE, BENCH_PROFILE, EMPTY_POLICY)
+        store = session.store
+        return Backend(name, store.conn, store.records, store.directory, session)
     path = directory / f"{name}.db"
-    conn = (
-        open_encrypted(path, secrets.token_bytes(32)) if name == "encrypted" else open_plain(path)
-    )
+    conn = open_plain(path)
     migrations.migrate(conn)
     return Backend(name, conn, RecordRepository(conn, AuditLog(conn)), path)
+
+
+def close_backend(backend: Backend) -> None:
+    if backend.session is not None:
+        backend.session.lock()
+    else:
+        backend.conn.close()
 
 
 def _document(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -143,7 +166,8 @@ def line(label: str, enc: list[float], plain: list[float], target: str = "") -> 
     )
 
 
-def bench_size(size: int, workdir: Path, rng: random.Random) -> None:
+def bench_size(size: int, workdir: Path, rng: random.Random) -> Path:
+    """Store figures at ``size`` records; returns the encrypted store's folder."""
     print(f"\n== {size:,} records ==")
     backends = {name: open_backend(name, workdir / str(size)) for name in ("encrypted", "plain")}
     for b in backends.values():
@@ -207,7 +231,8 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> None:
             samples[name] = [timed(make(b, i), 1)[0] for i in range(200)]
         line(label, samples["encrypted"], samples["plain"], "target p95 <= 20 ms at 1M")
     for b in backends.values():
-        b.conn.close()
+        close_backend(b)
+    return backends["encrypted"].path
 
 
 def bench_unlock_and_start(workdir: Path) -> None:
@@ -278,9 +303,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dl-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        for size in (int(s) for s in args.sizes.split(",")):
-            bench_size(size, workdir, rng)
+        stores = [bench_size(int(size), workdir, rng) for size in args.sizes.split(",")]
         bench_unlock_and_start(workdir)
+        gui_bench.run(stores[-1], BENCH_PASSPHRASE, workdir)
     print("\n== checklist engine (targets: pack load <= 50 ms, evaluate p95 <= 1 ms) ==")
     checklist_bench.run()
 

@@ -29,6 +29,7 @@ from desktop.domain.strict_json import parse_record_body
 from desktop.policy import Policy, load_policy
 from desktop.session import Session
 from desktop.store.audit import ZERO_HASH
+from desktop.store.migrations import latest_version
 from tests.cli.conftest import CliRunner, add, dns_record, make_store, record_body, write_json
 from tests.conftest import PASSPHRASE, tree_digest
 from tests.factories import uk_share_body, us_share_body
@@ -83,7 +84,7 @@ def test_status_json_reports_path_schema_counts_and_audit_head(cli: CliRunner, s
     assert empty.code == 0, empty.err
     status = empty.json()
     assert status["path"] == str(store)
-    assert status["schema_version"] == 1
+    assert status["schema_version"] == latest_version()
     assert status["records"] == 0
     assert status["versions"] == 0
     assert status["cases"] == 0

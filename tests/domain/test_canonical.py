@@ -9,7 +9,12 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.domain.canonical import MAX_SAFE_INTEGER, canonical_json, sha256_hex
+from desktop.domain.canonical import (
+    MAX_SAFE_INTEGER,
+    canonical_json,
+    canonical_json_with_array,
+    sha256_hex,
+)
 from desktop.domain.records import RecordBody
 from desktop.domain.strict_json import validate_document
 from tests.factories import dns_body, uk_share_body, us_share_body
@@ -69,6 +74,20 @@ def test_rejects_values_outside_the_space(value: object) -> None:
 def test_rejects_non_json_types() -> None:
     with pytest.raises(TypeError, match="set is not a JSON value"):
         canonical_json({"a": {1, 2}})
+
+
+@given(st.dictionaries(KEYS, JSON_VALUES, max_size=5), KEYS, st.lists(JSON_VALUES, max_size=5))
+def test_an_object_with_a_streamed_array_is_the_canonical_whole(
+    fields: dict[str, Any], key: str, items: list[Any]
+) -> None:
+    fields.pop(key, None)
+    streamed = canonical_json_with_array(fields, key, (canonical_json(item) for item in items))
+    assert streamed == rfc8785.dumps({**fields, key: items})
+
+
+def test_a_streamed_array_may_not_replace_a_field() -> None:
+    with pytest.raises(ValueError, match="already a field"):
+        canonical_json_with_array({"records": 1}, "records", [])
 
 
 def test_sha256_hex() -> None:

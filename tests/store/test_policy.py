@@ -42,6 +42,7 @@ def test_full_policy_loads(tmp_path: Path) -> None:
         "regimes": ["UK_GDPR", "CL_CONFIDENCE"],
         "idle_lock_minutes": 10,
         "recovery_public_key": _pem(),
+        "report_public_key": _pem(),
         "trusted_ca_certificates": [],
         "retention_years": 7,
     }
@@ -49,6 +50,7 @@ def test_full_policy_loads(tmp_path: Path) -> None:
     assert policy.jurisdiction is Jurisdiction.UK_WAL
     assert policy.regimes == [Regime.UK_GDPR, Regime.CL_CONFIDENCE]
     assert policy.recovery_key() is not None
+    assert policy.report_key() is not None
     assert policy.idle_lock_minutes == 10
 
 
@@ -60,6 +62,7 @@ def test_full_policy_loads(tmp_path: Path) -> None:
         ({"idle_lock_minutes": 0}, "idle_lock_minutes"),
         ({"lock_minutes": 5}, "lock_minutes"),
         ({"recovery_public_key": "not a key"}, "recovery_public_key"),
+        ({"report_public_key": "not a key"}, "report_public_key"),
         ({"regimes": []}, "regimes"),
         ({"retention_years": 1000}, "retention_years"),
     ],

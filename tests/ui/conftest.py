@@ -19,18 +19,26 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.domain.records import RecordBody
 from desktop.domain.strict_json import validate_document
 from desktop.policy import load_policy
 from desktop.session import Profile, Session
+from desktop.ui.app import install_translator
 from desktop.ui.controller import AppController
 from desktop.ui.main_window import Page
 from tests.conftest import PASSPHRASE, PROFILE
 from tests.factories import uk_share_body
 
 WAIT_MS = 20_000  # generous: CI machines are slow; waitUntil returns as soon as it holds
+
+
+@pytest.fixture(scope="session", autouse=True)
+def translations(qapp: QApplication) -> None:
+    """The translator ``disclosure-log`` installs (it carries English plurals: "1 record")."""
+    install_translator(qapp)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QScrollBar,
     QTextEdit,
@@ -21,11 +24,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop.policy import load_policy
-from desktop.session import Session, store_exists
+from desktop.session import Cursor, Session, store_exists
 from desktop.ui.app import main
 from desktop.ui.controller import AppController
 from desktop.ui.main_window import Page
-from tests.ui.conftest import PASSPHRASE, WAIT_MS, Made, add_records, profile, unlock
+from desktop.ui.records_model import RecordsModel
+from tests.ui.conftest import PASSPHRASE, WAIT_MS, Made, profile, unlock
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QPlainTextEdit, QTextEdit)
 
@@ -41,6 +45,29 @@ def unnamed_controls(root: QWidget) -> list[str]:
         and (isinstance(widget, CONTROLS) or widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
         and not widget.accessibleName().strip()
     ]
+
+
+def menu_problems(window: QMainWindow) -> list[str]:
+    """Menus without an accessible name, and menu commands without a text, an underlined letter
+    of their own in their menu (Alt+F then B), a tooltip or a status bar tip."""
+    problems = []
+    menus = [action.menu() for action in window.menuBar().actions()]
+    assert menus
+    for menu in menus:
+        assert isinstance(menu, QMenu)
+        if not menu.accessibleName().strip():
+            problems.append(f"menu {menu.objectName()!r} has no accessible name")
+        letters: list[str] = []
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            mnemonic = re.search(r"&([^&])", action.text())
+            letters.append(mnemonic.group(1).lower() if mnemonic else "")
+            if not (mnemonic and action.toolTip().strip() and action.statusTip().strip()):
+                problems.append(f"{action.objectName()!r}: {action.text()!r} is not fully named")
+        if len(set(letters)) != len(letters):
+            problems.append(f"menu {menu.objectName()!r} repeats a letter: {letters}")
+    return problems
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:
@@ -248,31 +275,70 @@ def test_records_newest_first_case_filter_search_and_detail(
     qtbot.waitUntil(lambda: model.rowCount() == 12 and not model.loading, timeout=WAIT_MS)
 
 
-def test_a_long_list_is_fetched_a_page_at_a_time_as_the_user_scrolls(
+def test_typing_a_search_shows_the_last_words_results_and_one_letter_searches_nothing(
+    qtbot: QtBot, controller: AppController, filled_store: list[Made]
+) -> None:
+    unlock(qtbot, controller)
+    browser = controller.window.browser
+    model = browser.model
+    zebrafish = next(made for made in filled_store if "zebrafish" in made.notes)
+    browser.search_edit.setFocus()
+
+    qtbot.keyClick(browser.search_edit, Qt.Key.Key_Z)
+    qtbot.waitUntil(lambda: not browser._search_timer.isActive(), timeout=WAIT_MS)
+    assert model.query.text == ""  # one letter: every record still listed, and the reason why
+    assert model.rowCount() == 12
+    assert browser.count_label.text() == "Type at least two letters to search. 12 records"
+
+    # Typed on without pausing: each keystroke may start a search; only the last one's shows.
+    qtbot.keyClicks(browser.search_edit, "ebrafi")
+    qtbot.waitUntil(
+        lambda: (
+            model.query.text == "zebrafi" and not model.loading and controller.host.pending == 0
+        ),
+        timeout=WAIT_MS,
+    )
+    assert [model.row_at(row).record_id for row in range(model.rowCount())] == [  # type: ignore[union-attr]
+        zebrafish.record_id
+    ]
+    assert browser.count_label.text() == "1 record"  # English plurals from the .qm file
+
+
+def test_a_long_list_shows_its_newest_page_then_reaches_any_row_by_fetching_its_block(
     qtbot: QtBot, controller: AppController, store_dir: Path
 ) -> None:
     session = Session.create(store_dir, PASSPHRASE, profile(), load_policy())
     try:
-        made = add_records(session, 230, cases=5)
+        session.fill_demo(3000, seed=5)
+        expected: list[str] = []  # newest first, read by keyset paging (not the window's code)
+        after = None
+        while page := session.list_records(after=after, limit=500):
+            expected += [row.record_id for row in page]
+            after = Cursor(page[-1].event_at, page[-1].rowid)
     finally:
         session.lock()
     unlock(qtbot, controller)
     browser = controller.window.browser
     model = browser.model
-    assert model.rowCount() == 200
-    assert model.canFetchMore()
-    assert "newest 200" in browser.count_label.text()
+    assert model.rowCount() == len(expected) == 3000
+    assert browser.count_label.text() == "3000 records"
+    assert model.cached_rows == 200  # the first page; nothing else was needed to paint
+    assert [model.row_at(row).record_id for row in range(200)] == expected[:200]  # type: ignore[union-attr]
+    middle = model.index(1500, RecordsModel.CASE)
+    assert middle.data() == "…"  # asked for, on its way
+    qtbot.waitUntil(lambda: model.row_at(1500) is not None, timeout=WAIT_MS)
+    assert model.row_at(1500).record_id == expected[1500]  # type: ignore[union-attr]
+    assert middle.data() == model.row_at(1500).case_id  # type: ignore[union-attr]
 
     browser.table.setFocus()
     browser.table.selectionModel().setCurrentIndex(
         model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
     )
     qtbot.keyClick(browser.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: model.rowCount() == 230 and not model.loading, timeout=WAIT_MS)
-    assert not model.canFetchMore()
-    ids = [model.row_at(row).record_id for row in range(230)]  # type: ignore[union-attr]
-    expected = sorted(made, key=lambda m: m.disclosure_at, reverse=True)
-    assert ids == [m.record_id for m in expected]  # keyset paging: no gaps, no repeats
+    assert browser.table.currentIndex().row() == 2999
+    qtbot.waitUntil(lambda: browser.selected_record_id() == expected[-1], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: expected[-1] in browser.detail.toPlainText(), timeout=WAIT_MS)
+    assert model.cached_rows < 1000  # blocks around what was shown, never the whole list
 
 
 def test_tab_moves_through_the_records_page_in_reading_order(
@@ -329,6 +395,7 @@ def test_every_visible_control_has_an_accessible_name(
     with qtbot.waitSignal(controller.unlocked, timeout=WAIT_MS):
         qtbot.keyClick(dialog.confirm_edit, Qt.Key.Key_Return)
     assert unnamed_controls(controller.window) == []  # the records page
+    assert menu_problems(controller.window) == []
 
     controller.lock()
     assert unnamed_controls(controller.window) == []  # the unlock page
@@ -398,4 +465,4 @@ def test_demo_store_fills_with_progress_and_can_be_cancelled(
     assert not progress.cancel_button.isEnabled()
     made = int(window.statusBar().currentMessage().split()[0])
     assert 0 < made < 10_000  # stopped early; what was made is kept
-    assert model.rowCount() == min(made, 200)
+    assert model.rowCount() == made

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -387,7 +389,7 @@ def test_withdraw_consent_lists_the_recipients_to_tell(
     assert dialog.notify_label.text() == "Tell these recipients that consent has been withdrawn:"
     items = [dialog.notify_list.item(row).text() for row in range(dialog.notify_list.count())]
     # Only the record shared with consent, before the withdrawal, counts.
-    assert items == ["Duty social worker, Duty social worker, School nurse team (1 records)"]
+    assert items == ["Duty social worker, Duty social worker, School nurse team (1 record)"]
     assert not dialog.save_button.isVisible()
     assert dialog.result_value is not None
     assert dialog.result_value.recipients_to_notify[0]["record_ids"] == [store.consent]
@@ -439,6 +441,30 @@ def test_the_translation_files_hold_every_message_english_and_welsh() -> None:
     # A scaffold: nothing translated yet, every message marked for a translator.
     for translation in welsh_root.iter("translation"):
         assert translation.get("type") == "unfinished"
+
+
+def test_english_gives_every_count_its_singular_and_the_compiled_files_are_current(
+    tmp_path: Path,
+) -> None:
+    english = ET.parse(TRANSLATIONS / "disclosure_log_en.ts").getroot()
+    counted = [m for m in english.iter("message") if m.get("numerus") == "yes"]
+    assert len(counted) >= 10
+    for message in counted:
+        translation = message.find("translation")
+        assert translation is not None
+        forms = [form.text for form in translation.iter("numerusform")]
+        assert translation.get("type") is None, message.findtext("source")  # finished
+        assert len(forms) == 2, message.findtext("source")
+        assert all(forms), message.findtext("source")
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    for language in ("en", "cy"):
+        fresh = tmp_path / f"{language}.qm"
+        ts = TRANSLATIONS / f"disclosure_log_{language}.ts"
+        subprocess.run([lrelease, "-silent", ts, "-qm", fresh], check=True)
+        committed = TRANSLATIONS / f"disclosure_log_{language}.qm"
+        assert fresh.read_bytes() == committed.read_bytes(), "run `make translations`"
+    assert QCoreApplication.translate("RecordsBrowser", "%n records", "", 1) == "1 record"
+    assert QCoreApplication.translate("RecordsBrowser", "%n records", "", 3) == "3 records"
 
 
 def test_no_visible_text_in_the_main_window_bypasses_translation(

@@ -93,7 +93,7 @@ def test_wrong_passphrases_slow_down_the_next_try_and_are_audited_at_unlock(
     assert not page.unlock_button.isEnabled()
     assert page.cooldown_label.isVisible()
     assert page.cooldown_label.text() == (
-        "Too many wrong passphrases. You can try again in 1 second(s)."
+        "Too many wrong passphrases. You can try again in 1 second."
     )
     # Enter does nothing while waiting.
     page._submit()

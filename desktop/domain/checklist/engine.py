@@ -121,15 +121,18 @@ def _trace(pack: RulePack, decision: Decision, result: Review) -> list[TraceStep
     return steps
 
 
-def questions(jurisdiction: str, regimes: Sequence[str]) -> list[dict[str, Any]]:
+def questions(
+    jurisdiction: str, regimes: Sequence[str], pack: RulePack | None = None
+) -> list[dict[str, Any]]:
     """The questions of a jurisdiction's pack, in order, as the form shows them.
 
     Allowed values that depend on the jurisdiction (regimes, claimable codes, instrument types,
     consent forms) are filled in from the pack. The regimes are checked as the input would be;
-    the contract restricts no other value by regime, so they filter nothing further.
+    the contract restricts no other value by regime, so they filter nothing further. ``pack``
+    is the organisation's pack when it has one, so the form asks what the engine will read.
     """
     chosen = _jurisdiction(jurisdiction)
-    pack = builtin_pack(chosen)
+    pack = pack if pack is not None else builtin_pack(chosen)
     _check_regimes(chosen, pack, regimes)
     allowed = {
         AllowedFrom.REGIMES: [regime.value for regime in pack.regimes],

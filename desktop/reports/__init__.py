@@ -1,0 +1,6 @@
+"""Summary reports (DESIGN §4): what a practitioner's records say, for a supervisor.
+
+``collect`` gathers a period's records from the session, ``report_json`` writes the machine
+document, ``pdf_report`` the printable one and ``pades`` signs it. ReportLab and pyHanko are
+imported only by the modules that draw or sign, so nothing here slows the app's start.
+"""
