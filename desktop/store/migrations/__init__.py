@@ -25,11 +25,12 @@ def current_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: Connection) -> int:
-    """Bring the schema up to date, each migration in its own transaction; return the version."""
+def migrate(conn: Connection, target: int | None = None) -> int:
+    """Bring the schema up to date (or up to ``target``, for tests of a migration), each
+    migration in its own transaction; return the version."""
     version = current_version(conn)
     for number, script in _migrations():
-        if number <= version:
+        if number <= version or (target is not None and number > target):
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
