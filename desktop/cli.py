@@ -26,7 +26,11 @@ from desktop.domain.strict_json import loads_strict, parse_record_body, validate
 from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
 from desktop.session import (
+    MAX_BUNDLE_BYTES,
     MAX_CARD_BYTES,
+    BundleError,
+    BundleInfo,
+    BundleRejected,
     CertificateInfo,
     Cursor,
     IdentityCard,
@@ -39,6 +43,7 @@ from desktop.session import (
     RecordFilter,
     RecordNotFound,
     RecordRow,
+    ReportScope,
     Session,
     StoreError,
     WrongPassphrase,
@@ -661,13 +666,16 @@ def card_lines(card: IdentityCard) -> list[str]:
     ]
 
 
-def confirm(question: str) -> bool:
-    """Ask on a terminal. Without one nobody can answer: scripts confirm with ``--yes``."""
+FINGERPRINT_UNCONFIRMED = (
+    "not confirmed: check the fingerprint with its owner, then run again with --yes"
+)
+
+
+def confirm(question: str, unattended: str = FINGERPRINT_UNCONFIRMED) -> bool:
+    """Ask on a terminal. Without one nobody can answer: ``unattended`` says what to check
+    before confirming with ``--yes`` (scripts do)."""
     if not sys.stdin.isatty():
-        raise CliError(
-            EXIT_CHECK_FAILED,
-            "not confirmed: check the fingerprint with its owner, then run again with --yes",
-        )
+        raise CliError(EXIT_CHECK_FAILED, unattended)
     try:
         answer = input(f"{question} [y/N] ")
     except EOFError:
@@ -732,6 +740,119 @@ def cmd_recipients_list(args: argparse.Namespace) -> int:
             " 'recipients add CARD --name NAME'.",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+# -- reports --------------------------------------------------------------------------------
+ACCOUNTING_UNATTENDED = (
+    "not written: the accounting is not encrypted; check it is for the person asking,"
+    " then run again with --yes"
+)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def cmd_report_accounting(args: argparse.Namespace) -> int:
+    """Show how much the accounting holds and write it, unencrypted, once confirmed."""
+    session = open_session(args)
+    try:
+        accounting = session.accounting(args.subject, args.date_from)
+        scope = accounting.scope
+        start = "the first record" if scope.start is None else scope.start.isoformat()
+        print(
+            f"Accounting of disclosures ({scope.law.value}), {start} to {scope.end.isoformat()}:"
+            f" {_count(accounting.entry_count, 'entry', 'entries')} covering"
+            f" {_count(accounting.disclosure_count, 'disclosure', 'disclosures')}."
+        )
+        if accounting.not_told_for_safety:
+            print(
+                f"Check before handing it over: {accounting.not_told_for_safety} of these"
+                " disclosures were kept from the person for someone's safety or an"
+                " investigation; ask your supervisor or privacy officer whether they may be shown.",
+                file=sys.stderr,
+            )
+        question = f"Write it to {args.out}, unencrypted, for handing to the person?"
+        if not args.yes and not confirm(question, ACCOUNTING_UNATTENDED):
+            raise CliError(EXIT_CHECK_FAILED, "not written: the accounting was not confirmed")
+        digest = session.write_accounting(accounting, args.out)
+    finally:
+        session.lock()
+    print(f"Accounting written to {args.out} (SHA-256 {digest}), signed by you.")
+    print("It is not encrypted: give it only to the person it is about.")
+    return EXIT_OK
+
+
+def _report_day(text: str, option: str) -> date:
+    """A day of a report's period: one that does not exist is invalid input (exit 4)."""
+    try:
+        return _parse_day(text)
+    except argparse.ArgumentTypeError as exc:
+        raise CliError(EXIT_INVALID, f"{option} {exc}") from None
+
+
+def _printable(text: str) -> str:
+    """Text from a report someone else made, safe to print: no control characters."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _records_line(info: BundleInfo) -> str:
+    figures = info.head.figures
+    return (
+        f"{figures.records} ({figures.final} final, {figures.shared} of them shared;"
+        f" {figures.pending} not final)"
+    )
+
+
+def cmd_report_export(args: argparse.Namespace) -> int:
+    scope = ReportScope(
+        _report_day(args.date_from, "--from"), _report_day(args.date_to, "--to"), args.case
+    )
+    session = open_session(args)
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            percent = done * 100 // total
+            print(f"\rMaking the report: {percent}%", end="", file=sys.stderr, flush=True)
+
+    try:
+        exported = session.export_report(scope, args.to_recipient, args.out, progress=progress)
+    finally:
+        session.lock()
+        if interactive:
+            print(file=sys.stderr)
+    info = exported.info
+    print(f"Report {info.manifest.report_id} written to {exported.path}")
+    print(f"{'Sequence':<14}{info.manifest.sequence}")
+    print(f"{'Records':<14}{_records_line(info)}")
+    print(f"{'Encrypted to':<14}{args.to_recipient.strip()} (and to you)")
+    print(f"{'Signed by':<14}{info.signer_name}")
+    print(f"{'Fingerprint':<14}{CertificateInfo.of(info.signed.certificate).fingerprint}")
+    return EXIT_OK
+
+
+def cmd_report_open(args: argparse.Namespace) -> int:
+    data = read_input_file(args.file, MAX_BUNDLE_BYTES)
+    session = open_session(args)
+    try:
+        info = session.open_report(data, args.pdf_out)
+    finally:
+        session.lock()
+    head, manifest = info.head, info.manifest
+    period = f"{head.period.start.isoformat()} to {head.period.end.isoformat()}"
+    if head.case_id is not None:
+        period += f", case {_printable(head.case_id)}"
+    print("The report is intact and signed with the certificate below.")
+    print(f"{'Signed by':<14}{_printable(info.signer_name)}")
+    print(f"{'Fingerprint':<14}{CertificateInfo.of(info.signed.certificate).fingerprint}")
+    print(f"{'':<14}Compare it with the one its author reads to you ('identity show').")
+    print(f"{'Report':<14}{manifest.report_id}, number {manifest.sequence} from its author")
+    print(f"{'Made':<14}{manifest.created_at.isoformat(timespec='minutes')}")
+    print(f"{'Period':<14}{period}")
+    print(f"{'Records':<14}{_records_line(info)}")
+    print(f"PDF written to {args.pdf_out}")
     return EXIT_OK
 
 
@@ -900,6 +1021,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = recipients_sub.add_parser("list", help="the recipients reports can be encrypted to")
     p.set_defaults(handler=cmd_recipients_list)
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    report = sub.add_parser("report", help="reports: summaries and accountings of disclosures")
+    report_sub = report.add_subparsers(dest="report_command", required=True, metavar="COMMAND")
+    p = report_sub.add_parser(
+        "accounting",
+        help="the accounting of disclosures for one person, as a signed PDF to hand to them",
+    )
+    p.set_defaults(handler=cmd_report_accounting)
+    p.add_argument("--subject", required=True, help="the person's id, as in their records")
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        type=_parse_day,
+        help="from this day (YYYY-MM-DD); default: six years back (HIPAA), the whole record (UK)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    p.add_argument(
+        "--yes", action="store_true", help="write it unencrypted without asking (scripts)"
+    )
+    p = report_sub.add_parser(
+        "export", help="a signed report of a period, encrypted to a recipient (.dlreport)"
+    )
+    p.set_defaults(handler=cmd_report_export)
+    p.add_argument("--from", dest="date_from", required=True, help="from this day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", required=True, help="up to this day, inclusive")
+    p.add_argument("--case", help="only this case")
+    p.add_argument("--to-recipient", required=True, help="who can open it (see 'recipients list')")
+    p.add_argument("--out", type=Path, required=True, help="the .dlreport file to write")
+    p = report_sub.add_parser(
+        "open", help="decrypt and verify a report sent to you, and write its PDF"
+    )
+    p.set_defaults(handler=cmd_report_open)
+    p.add_argument("file", type=Path)
+    p.add_argument("--pdf-out", type=Path, required=True, help="the PDF to write")
     return parser
 
 
@@ -932,6 +1087,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IdentityRejected as exc:
         code, message, details = EXIT_CHECK_FAILED, str(exc), []
     except IdentityError as exc:
+        code, message, details = EXIT_INVALID, str(exc), []
+    except BundleRejected as exc:
+        code, message, details = EXIT_CHECK_FAILED, str(exc), []
+    except BundleError as exc:
         code, message, details = EXIT_INVALID, str(exc), []
     except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound) as exc:
         code, message = EXIT_INVALID, str(exc)

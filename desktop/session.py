@@ -12,9 +12,9 @@ import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -22,10 +22,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from platformdirs import user_data_dir
 
 from desktop import __version__
+from desktop.domain.canonical import sha256_hex
 from desktop.domain.checklist import RulePack, builtin_pack, evaluate, load_pack
 from desktop.domain.enums import Jurisdiction, Outcome, RecordStatus, Regime
 from desktop.domain.errors import InvalidDocument
-from desktop.domain.records import ConsentWithdrawal, RecordBody
+from desktop.domain.records import ConsentWithdrawal, Practitioner, RecordBody
 from desktop.domain.regimes import check_regimes
 from desktop.domain.strict_json import validate_document
 from desktop.identity import (
@@ -49,6 +50,18 @@ from desktop.record_index import (
     recipients_of,
     utc_key,
 )
+from desktop.reports.accounting import (
+    Accounting,
+    AccountingRefused,
+    AccountingScope,
+    account,
+    accounting_law,
+    period_start,
+)
+from desktop.reports.bundle_errors import BundleError, BundleMalformed, BundleRejected
+from desktop.reports.collect import ReportScope, collect
+from desktop.reports.container import MAX_BUNDLE_BYTES
+from desktop.reports.manifest import BundleInfo
 from desktop.store.atomic import write_atomic
 from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
@@ -68,6 +81,7 @@ from desktop.store.errors import (
     StoreNotFound,
     WrongPassphrase,
 )
+from desktop.store.exports import ExportEntry, SeriesPosition
 from desktop.store.identity import StoredIdentity
 from desktop.store.keyslots import DEFAULT_TARGET_SECONDS, Argon2Params, calibrate
 from desktop.store.recipients import StoredRecipient
@@ -79,11 +93,20 @@ from desktop.store.store import (
 )
 from desktop.store.withdrawals import withdrawal_documents
 
+if TYPE_CHECKING:
+    from desktop.reports.bundle import SealedBundle
+
 __all__ = [
+    "MAX_BUNDLE_BYTES",
     "MAX_CARD_BYTES",
     "ORGANISATION_RECIPIENT",
+    "BundleError",
+    "BundleInfo",
+    "BundleMalformed",
+    "BundleRejected",
     "CertificateInfo",
     "Cursor",
+    "ExportedReport",
     "IdentityCard",
     "IdentityError",
     "IdentityRejected",
@@ -94,6 +117,7 @@ __all__ = [
     "RecordFilter",
     "RecordNotFound",
     "RecordRow",
+    "ReportScope",
     "SavedVersion",
     "Session",
     "Stopped",
@@ -116,6 +140,8 @@ ACTOR = "practitioner"
 ORGANISATION_RECIPIENT = "organisation"
 """The recipient name of the organisation's report key (policy ``report_public_key``)."""
 MAX_RECIPIENT_NAME_CHARS = 100
+MAX_SUBJECT_ID_CHARS = 64
+"""As the records' ``subject_id`` (``ShortId``)."""
 
 
 class PassphraseTooWeak(StoreError):
@@ -294,6 +320,23 @@ def recipient_name_problem(name: str) -> str | None:
     if name.casefold() == ORGANISATION_RECIPIENT:
         return f"{ORGANISATION_RECIPIENT!r} names the organisation's own report key"
     return None
+
+
+@dataclass(frozen=True)
+class ExportedReport:
+    """A report bundle written to disk: where, what it says, and the encrypted file's hash."""
+
+    path: Path
+    info: BundleInfo
+    file_sha256: str
+
+
+def _refuse_existing(path: Path) -> None:
+    """A report is never written over a file already there (an earlier report, a kept PDF)."""
+    if path.exists() or path.is_symlink():
+        raise InvalidRequest(f"{path} already exists: choose another name, or move it first")
+    if not path.parent.is_dir():
+        raise InvalidRequest(f"there is no folder {path.parent}")
 
 
 class Session:
@@ -736,6 +779,191 @@ class Session:
                 },
             )
         return added
+
+    # -- accounting of disclosures -----------------------------------------------------
+    def accounting(
+        self,
+        subject_id: str,
+        since: date | None = None,
+        progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> Accounting:
+        """One person's accounting of disclosures as of now: HIPAA 164.528 in the US, the list
+        of recipients of a UK subject access request in the UK. Nothing is written."""
+        subject_id = subject_id.strip()
+        if not 1 <= len(subject_id) <= MAX_SUBJECT_ID_CHARS:
+            raise InvalidRequest(f"a person's id has 1 to {MAX_SUBJECT_ID_CHARS} characters")
+        profile = self.profile()
+        now = datetime.now(UTC)
+        try:
+            law = accounting_law(profile.jurisdiction, profile.regimes)
+            start = period_start(law, now.date(), since)
+        except AccountingRefused as exc:
+            raise InvalidRequest(str(exc)) from exc
+        thresholds = self.rule_pack(profile.jurisdiction).thresholds
+        scope = AccountingScope(
+            law=law,
+            subject_id=subject_id,
+            start=start,
+            end=now.date(),
+            practitioner=Practitioner.model_validate(profile.practitioner()),
+            oral_suspension_days=thresholds.oral_suspension_days,
+        )
+        return account(
+            self, scope, generated_at=now, progress=progress, should_cancel=should_cancel
+        )
+
+    def write_accounting(self, accounting: Accounting, path: Path) -> str:
+        """Write ``accounting`` as a PDF signed by the practitioner, for handing to the person;
+        return its SHA-256.
+
+        The file is not encrypted, so callers ask first. It is written atomically and owner-only
+        in the transaction that audits it; the audit holds no case content and not whose it is:
+        only the number of entries and the file's hash.
+        """
+        # ReportLab and pyHanko load only when a PDF is made.
+        from desktop.reports.accounting_pdf import render_accounting  # noqa: PLC0415
+        from desktop.reports.pades import sign_pdf  # noqa: PLC0415
+
+        identity = self.identity()
+        signed = sign_pdf(render_accounting(accounting), identity.signing_key, identity.certificate)
+        digest = sha256_hex(signed)
+        with self.store.transaction():
+            self.store.audit.append(
+                ACTOR,
+                "accounting_written",
+                detail={
+                    "entries": accounting.entry_count,
+                    "disclosures": accounting.disclosure_count,
+                    "sha256": digest,
+                },
+            )
+            write_atomic(path, signed)
+        return digest
+
+    # -- summary reports ----------------------------------------------------------------
+    def export_report(
+        self,
+        scope: ReportScope,
+        recipient: str,
+        out: Path,
+        progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> ExportedReport:
+        """Write a signed report of ``scope`` to ``out``, encrypted to ``recipient`` and to us.
+
+        ``progress(done, total)`` follows it to the end; once ``should_cancel()`` is true it
+        stops with ``Stopped``. Cancelled or failed, it leaves no file and uses no sequence
+        number: the number is taken in the transaction that audits the export and writes it.
+        """
+        if scope.start > scope.end:
+            raise InvalidRequest("the report's period ends before it starts")
+        to = self.recipient(recipient)
+        if to is None:
+            hint = (
+                "the organisation policy gives no report key"
+                if recipient.strip().casefold() == ORGANISATION_RECIPIENT
+                else "see 'recipients list'"
+            )
+            raise InvalidRequest(f"no recipient named {recipient.strip()!r}: {hint}")
+        _refuse_existing(out)
+        # ReportLab and pyHanko load only when a report is made.
+        from desktop.reports.bundle import ExportSteps, make_bundle  # noqa: PLC0415
+
+        identity = self.identity()
+        steps = ExportSteps(progress)
+        content = collect(
+            self,
+            scope,
+            report_id=str(uuid.uuid4()),
+            generated_at=datetime.now(UTC),
+            progress=steps.collecting,
+            should_cancel=should_cancel,
+        )
+        position = self.store.exports.next_position()
+        bundle = make_bundle(
+            content,
+            identity,
+            [to.encryption_key],
+            sequence=position.sequence,
+            previous_sha256=position.previous_sha256,
+            progress=steps.drawing,
+            should_cancel=should_cancel,
+        )
+        del content
+        if should_cancel is not None and should_cancel():  # the last moment nothing is written
+            raise Stopped("the export was stopped; nothing was written")
+        self._save_export(bundle, position, out)
+        steps.finished()
+        return ExportedReport(out, bundle.info, bundle.file_sha256)
+
+    def _save_export(self, bundle: SealedBundle, position: SeriesPosition, out: Path) -> None:
+        """Take the sequence number, audit the export and write the file: all or nothing."""
+        store = self.store
+        info = bundle.info
+        manifest = info.manifest
+        written = False
+        try:
+            with store.transaction():
+                if store.exports.next_position() != position:
+                    raise StoreError(
+                        "another report was exported from this store meanwhile: export again"
+                    )
+                store.exports.add(
+                    ExportEntry(
+                        manifest.sequence,
+                        manifest.report_id,
+                        info.signed.sha256,
+                        bundle.file_sha256,
+                        utc_now(),
+                    )
+                )
+                store.audit.append(
+                    ACTOR,
+                    "report_exported",
+                    object_type="report",
+                    object_id=manifest.report_id,
+                    object_hash=bytes.fromhex(info.signed.sha256),
+                    detail={
+                        "sequence": manifest.sequence,
+                        "bundle_sha256": info.signed.sha256,
+                        "file_sha256": bundle.file_sha256,
+                        "recipients": manifest.recipients,
+                    },
+                )
+                _refuse_existing(out)
+                write_atomic(out, bundle.data)
+                written = True
+        except BaseException:
+            if written:  # the commit itself failed
+                out.unlink(missing_ok=True)
+            raise
+
+    def open_report(self, data: bytes, pdf_out: Path) -> BundleInfo:
+        """Decrypt and verify a report bundle sent to us; write its PDF to ``pdf_out``.
+
+        Nothing is written unless every check passes (``BundleError`` says which did not).
+        Whether the signer is who they say is for the reader to judge: show the fingerprint.
+        """
+        from desktop.reports.bundle_reader import open_bundle  # noqa: PLC0415 - loads pyHanko
+
+        _refuse_existing(pdf_out)
+        opened = open_bundle(data, self.identity().encryption_key)
+        write_atomic(pdf_out, opened.pdf)
+        info = opened.info
+        with self.store.transaction():
+            self.store.audit.append(
+                ACTOR,
+                "report_opened",
+                object_type="report",
+                object_id=info.manifest.report_id,
+                object_hash=bytes.fromhex(info.signed.sha256),
+                detail={
+                    "sequence": info.manifest.sequence,
+                    "signer_sha256": info.signer_fingerprint,
+                },
+            )
+        return info
 
     # -- integrity, keys and backups ----------------------------------------------------
     def verify_audit(self) -> VerifyResult:

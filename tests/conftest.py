@@ -24,6 +24,14 @@ PROFILE = Profile(
     regimes=(Regime.UK_GDPR, Regime.CL_CONFIDENCE),
 )
 """The practitioner every test store belongs to, unless a test needs another."""
+US_PROFILE = Profile(
+    name="Sam Practitioner",
+    role="Hospital social worker",
+    organisation="Riverside General Hospital",
+    jurisdiction=Jurisdiction.US,
+    regimes=(Regime.HIPAA,),
+)
+"""The practitioner of a US store, where HIPAA applies."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -6,13 +6,12 @@ is written by hand to match what the contract's engine gives for these answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from desktop.identity import new_identity
 
 
 def _no_accounting() -> dict[str, bool]:
@@ -313,31 +312,6 @@ def dns_body(**overrides: Any) -> dict[str, Any]:
 def signing_identity(
     name: str = "Sam Practitioner",
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """An ECDSA P-256 key and a self-signed certificate for signing reports (pyHanko requires
-    the digitalSignature and nonRepudiation key usages)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
-    usage = x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=True,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(usage, critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate
+    """A practitioner's signing key and self-signed certificate, made as a store makes them."""
+    identity = new_identity(name, "Northshire Council")
+    return identity.signing_key, identity.certificate

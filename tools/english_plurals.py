@@ -42,6 +42,17 @@ FORMS: dict[str, tuple[str, str | None]] = {
         "The passphrase needs at least %n character.",
         None,
     ),
+    "%n entries": ("%n entry", None),
+    "(%n disclosures in all).": ("(%n disclosure in all).", None),
+    "Check before handing it over: %n of these disclosures were kept from the person for"
+    " someone's safety or an investigation; ask your supervisor or privacy officer whether"
+    " they may be shown.": (
+        "Check before handing it over: %n of these disclosures was kept from the person for"
+        " someone's safety or an investigation; ask your supervisor or privacy officer whether"
+        " it may be shown.",
+        None,
+    ),
+    "… and %n more in the PDF": ("… and %n more in the PDF", None),
     "Too many wrong passphrases. You can try again in %n second(s).": (
         "Too many wrong passphrases. You can try again in %n second.",
         "Too many wrong passphrases. You can try again in %n seconds.",

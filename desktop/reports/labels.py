@@ -64,6 +64,33 @@ NOT_INFORMED_REASONS: Final[Mapping[str, str]] = {
     "OTHER": "Another reason (see the details)",
 }
 
+PURPOSES: Final[Mapping[str, str]] = {
+    "SAFEGUARDING_CHILD": "To protect a child from harm",
+    "SAFEGUARDING_ADULT": "To protect an adult at risk from harm",
+    "CRIME_PREVENTION_DETECTION": "To prevent or detect a crime",
+    "LEGAL_PROCEEDINGS": "For court or other legal proceedings",
+    "PUBLIC_HEALTH": "To protect public health",
+    "EMERGENCY_LIFE": "In an emergency, to protect someone's life or safety",
+    "DIRECT_CARE": "For your care and support",
+    "RESEARCH": "For research",
+    "FAMILY_INVOLVEMENT": "To involve your family or carers in your care",
+    "OTHER": "Another purpose",
+}
+"""Purpose codes as the person the information is about would put them (accounting)."""
+
+INFORMATION_KINDS: Final[Mapping[str, str]] = {
+    "CONFIDENTIAL": "Confidential information about you",
+    "SPECIAL_CATEGORY_HEALTH": "Information about your health",
+    "SPECIAL_CATEGORY_SEX_LIFE": "Information about your sex life",
+    "SPECIAL_CATEGORY_OTHER": "Other sensitive information about you",
+    "CRIMINAL_OFFENCE": "Information about offences",
+    "PART2_SUD_RECORD": "Records of substance use treatment",
+    "EDUCATION_RECORD": "Education records",
+    "PSYCHOTHERAPY_NOTES": "Psychotherapy notes",
+    "THIRD_PARTY_INFO": "Information that also concerns other people",
+}
+"""Kinds of information as the person the information is about would put them (accounting)."""
+
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 
 

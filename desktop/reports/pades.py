@@ -8,7 +8,9 @@ faster than RSA (perf-baseline), but any key pyHanko supports is accepted.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 from dataclasses import dataclass
 
 from asn1crypto import cms
@@ -27,6 +29,10 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 FIELD_NAME = "PractitionerSignature"
+
+# pyHanko logs every failed check with a traceback; ``validate`` returns what failed instead, so
+# without a handler of its own the command line would print them to stderr.
+logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 
 
 def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -80,6 +86,8 @@ class SignatureCheck:
     whole_file: bool
     """Nothing was added to the file after it was signed."""
     problem: str | None = None
+    signer_sha256: str | None = None
+    """SHA-256 of the certificate the signature names (its DER bytes), when it could be read."""
 
     @property
     def ok(self) -> bool:
@@ -102,6 +110,7 @@ def validate(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
         valid=status.valid,
         trusted=status.trusted,
         whole_file=status.coverage is SignatureCoverageLevel.ENTIRE_FILE,
+        signer_sha256=hashlib.sha256(signatures[0].signer_cert.dump()).hexdigest(),
     )
 
 

@@ -205,6 +205,8 @@ class PageWriter:
                     text.textLine(piece)
             self._y -= style.leading
         self._canvas.drawText(text)
+        if style.colour is not BLACK:  # a text object's colour outlives it: back to black
+            self._canvas.setFillColor(BLACK)
 
     def _begin(self, style: Style) -> PDFTextObject:
         text = self._canvas.beginText(MARGIN, self._y - style.size)

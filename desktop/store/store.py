@@ -31,6 +31,7 @@ from desktop.store.audit import verify as verify_chain
 from desktop.store.backup import extract_backup
 from desktop.store.connection import DEFAULT_HMAC, Connection, integrity_ok, open_encrypted
 from desktop.store.errors import BackupInvalid, StoreCorrupt, StoreExists, StoreNotFound
+from desktop.store.exports import ExportRepository
 from desktop.store.identity import IdentityRepository
 from desktop.store.keyslots import DATA_KEY_BYTES, Argon2Params, KeySlots
 from desktop.store.recipients import RecipientRepository
@@ -58,6 +59,7 @@ class Store:
         self.records = RecordRepository(conn, self.audit)
         self.identity = IdentityRepository(conn)
         self.recipients = RecipientRepository(conn)
+        self.exports = ExportRepository(conn)
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.session import Session
+from desktop.session import RecordRow, Session
 from desktop.ui.detail_view import DetailView, RecordDetail, load_detail
 from desktop.ui.filter_bar import FilterBar
 from desktop.ui.records_model import CasesModel, RecordQuery, RecordsModel
@@ -192,17 +192,20 @@ class RecordsBrowser(QWidget):
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
 
-    def selected_record_id(self) -> str | None:
+    def selected_row(self) -> RecordRow | None:
+        """The list row of the selected record (its case and person), if one is selected."""
         index = self.table.currentIndex()
-        row = self.model.row_at(index.row()) if index.isValid() else None
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def selected_record_id(self) -> str | None:
+        row = self.selected_row()
         return None if row is None else row.record_id
 
     # -- withdraw consent ---------------------------------------------------------------------
     def open_withdraw_dialog(self) -> WithdrawConsentDialog:
         """Open the withdrawal dialog, prefilled from the selected record; not modal."""
         self.close_withdraw_dialog()
-        index = self.table.currentIndex()
-        row = self.model.row_at(index.row()) if index.isValid() else None
+        row = self.selected_row()
         dialog = WithdrawConsentDialog(
             self._host,
             case_id="" if row is None else row.case_id,

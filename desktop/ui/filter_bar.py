@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.session import RecordFilter
+from desktop.ui.widgets import DateEdit, date_edit
 from desktop.ui.wording import OUTCOMES, translate
 
 #: Typing in a field waits this long before the table reloads.
@@ -37,15 +37,6 @@ UTC_FORMAT = "yyyy-MM-ddTHH:mm:ssZ"
 def utc_start_of(day: QDate) -> str:
     """The first moment of ``day`` on this computer's clock, as a stored UTC time."""
     return QDateTime(day, QTime(0, 0)).toUTC().toString(UTC_FORMAT)
-
-
-class DateEdit(QDateEdit):
-    """A date field that Tab leaves at once: a date is typed (sections fill in as you type) or
-    picked from the calendar, and Tab moves on to the next filter, in reading order, rather than
-    stepping through the year, month and day first."""
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
 
 
 class FilterBar(QWidget):
@@ -139,20 +130,11 @@ class FilterBar(QWidget):
             self.setTabOrder(first, second_widget)
 
     def _date_edit(self, name: str, accessible: str, description: str) -> DateEdit:
-        edit = DateEdit()
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.setAccessibleDescription(description)
-        edit.setToolTip(description)
-        edit.setDisplayFormat("yyyy-MM-dd")  # the same in the UK and the US
-        edit.setCalendarPopup(True)
+        edit = date_edit(name, accessible, description)
         edit.setMinimumDate(NO_DATE)
         edit.setSpecialValueText(self.tr("Any"))
         edit.setDate(NO_DATE)
         edit.dateChanged.connect(self._changed_later)
-        inner = edit.findChild(QLineEdit)
-        if inner is not None:  # the spin box's own text field, which a screen reader reaches
-            inner.setAccessibleName(accessible)
         return edit
 
     # -- what the user chose ----------------------------------------------------------------

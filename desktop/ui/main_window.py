@@ -8,13 +8,14 @@ hold the session; the controller decides which page shows.
 Every command is in the menu bar (File, Record, Edit, Help), so each is reachable with Alt and
 a letter; the toolbar repeats the everyday ones. A backup runs on the session thread behind the
 progress page, with Cancel; locking or closing the window stops it, and the session's keys are
-dropped only after it has stopped (the session thread runs one job at a time).
+dropped only after it has stopped (the session thread runs one job at a time). Reports and the
+accounting of disclosures have their own non-modal dialogs (one of each at a time), which run
+their work with progress and Cancel the same way (``LongJob``) and close, stopping it, on lock.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
@@ -37,11 +38,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.session import Session, Stopped
+from desktop.session import Session
+from desktop.ui.accounting_dialog import AccountingDialog
 from desktop.ui.browser import RecordsBrowser
+from desktop.ui.export_dialog import ExportReportDialog
 from desktop.ui.record_form import Mode, RecordForm
+from desktop.ui.session_dialog import SessionDialog
 from desktop.ui.unlock_page import UnlockPage
-from desktop.ui.worker import SessionHost
+from desktop.ui.worker import CancelCheck, LongJob, ProgressReport, SessionHost
 
 
 class Page(IntEnum):
@@ -189,7 +193,25 @@ class MainWindow(QMainWindow):
             self.tr("Record that the selected record's person withdrew consent")
         )
         self.withdraw_action.setEnabled(False)
+        self.accounting_action = QAction(self.tr("Accounting of &disclosures…"), self)
+        self.accounting_action.setObjectName("accountingAction")
+        self.accounting_action.setToolTip(
+            self.tr(
+                "List what was shared about a person (the selected record's, or another), to"
+                " check and hand to them when they ask"
+            )
+        )
+        self.accounting_action.triggered.connect(self.open_accounting_dialog)
 
+        self.export_action = QAction(self.tr("&Export report…"), self)
+        self.export_action.setObjectName("exportReportAction")
+        self.export_action.setToolTip(
+            self.tr(
+                "Make a signed report of your records for a period, encrypted to your supervisor"
+                " or your organisation"
+            )
+        )
+        self.export_action.triggered.connect(self.open_export_dialog)
         self.backup_action = QAction(self.tr("&Back up…"), self)
         self.backup_action.setObjectName("backupAction")
         self.backup_action.setToolTip(
@@ -215,7 +237,10 @@ class MainWindow(QMainWindow):
         self.about_box: QMessageBox | None = None
         #: Asks where to write a backup; None when the user chose nothing. Tests replace it.
         self.choose_backup_directory: Callable[[], Path | None] = self._ask_backup_directory
-        self._backup_cancel: threading.Event | None = None  # set while a backup runs
+        self._backup = LongJob(host)  # the progress page shows every job's progress
+        #: The open report and accounting dialogs (one of each at a time); closed on lock.
+        self.export_dialog: ExportReportDialog | None = None
+        self.accounting_dialog: AccountingDialog | None = None
 
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setObjectName("mainToolbar")
@@ -285,7 +310,14 @@ class MainWindow(QMainWindow):
                 "fileMenu",
                 self.tr("&File"),
                 self.tr("File"),
-                (self.backup_action, None, self.lock_action, None, self.quit_action),
+                (
+                    self.export_action,
+                    self.backup_action,
+                    None,
+                    self.lock_action,
+                    None,
+                    self.quit_action,
+                ),
             ),
             (
                 "recordMenu",
@@ -298,6 +330,7 @@ class MainWindow(QMainWindow):
                     self.mark_advice_action,
                     None,
                     self.withdraw_action,
+                    self.accounting_action,
                 ),
             ),
             ("editMenu", self.tr("&Edit"), self.tr("Edit"), (self.find_action,)),
@@ -319,12 +352,15 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page: Page) -> None:
         unlocked = page is Page.RECORDS
-        backing_up = page is Page.PROGRESS and self._backup_cancel is not None
+        backing_up = page is Page.PROGRESS and self._backup.running
         if not unlocked and not backing_up:
             self.cancel_backup()  # locking: the keys are dropped once the backup has stopped
+            self._close_dialogs()  # and a running export or accounting stops with its dialog
         self.lock_action.setEnabled(unlocked or backing_up)
         self.find_action.setEnabled(unlocked)
         self.backup_action.setEnabled(unlocked)
+        self.export_action.setEnabled(unlocked)
+        self.accounting_action.setEnabled(unlocked)
         self.withdraw_action.setEnabled(unlocked and self.browser.selected_record_id() is not None)
         self.stack.setCurrentIndex(page)
         self._update_record_actions()
@@ -343,12 +379,10 @@ class MainWindow(QMainWindow):
 
     def _update_record_actions(self, *_args: object) -> None:
         unlocked = self.page() is Page.RECORDS
-        selected = unlocked and self.browser.selected_record_id() is not None
+        row = self.browser.selected_row() if unlocked else None
         self.new_record_action.setEnabled(unlocked)
-        self.like_record_action.setEnabled(selected)
-        self.amend_action.setEnabled(selected)
-        index = self.browser.table.currentIndex()
-        row = self.browser.model.row_at(index.row()) if selected else None
+        self.like_record_action.setEnabled(row is not None)
+        self.amend_action.setEnabled(row is not None)
         self.mark_advice_action.setEnabled(row is not None and row.pending)
 
     def open_record_form(self, mode: Mode = Mode.NEW) -> RecordForm | None:
@@ -382,6 +416,57 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 10_000)
 
+    # -- reports ----------------------------------------------------------------------------
+    def open_export_dialog(self) -> ExportReportDialog | None:
+        """File > Export report…: for a period, and optionally the selected record's case."""
+        if self.page() is not Page.RECORDS:
+            return None
+        dialog = self.export_dialog
+        if dialog is None:
+            row = self.browser.selected_row()
+            dialog = ExportReportDialog(self.host, None if row is None else row.case_id, self)
+            self.export_dialog = dialog
+            self._show_dialog(dialog)
+        self._bring_forward(dialog)
+        return dialog
+
+    def open_accounting_dialog(self) -> AccountingDialog | None:
+        """Record > Accounting of disclosures…: for the selected record's person, to start."""
+        if self.page() is not Page.RECORDS:
+            return None
+        dialog = self.accounting_dialog
+        if dialog is None:
+            row = self.browser.selected_row()
+            dialog = AccountingDialog(self.host, "" if row is None else row.subject_id, self)
+            self.accounting_dialog = dialog
+            self._show_dialog(dialog)
+        self._bring_forward(dialog)
+        return dialog
+
+    def _show_dialog(self, dialog: SessionDialog) -> None:
+        dialog.addAction(self.lock_action)  # Ctrl+L locks from the dialog too
+        dialog.message.connect(self.show_message)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.show()
+
+    @staticmethod
+    def _bring_forward(dialog: SessionDialog) -> None:
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _dialog_closed(self, dialog: SessionDialog) -> None:
+        if self.export_dialog is dialog:
+            self.export_dialog = None
+        if self.accounting_dialog is dialog:
+            self.accounting_dialog = None
+        dialog.deleteLater()
+
+    def _close_dialogs(self) -> None:
+        """They show case data, and their work needs the session: closing stops it."""
+        for dialog in (self.export_dialog, self.accounting_dialog):
+            if dialog is not None:
+                dialog.reject()
+
     # -- backups ----------------------------------------------------------------------------
     def _ask_backup_directory(self) -> Path | None:
         chosen = QFileDialog.getExistingDirectory(
@@ -391,31 +476,26 @@ class MainWindow(QMainWindow):
 
     def back_up(self) -> None:
         """Ask for a folder, then write a backup there on the session thread, with progress."""
-        if self.page() is not Page.RECORDS or self._backup_cancel is not None:
+        if self.page() is not Page.RECORDS or self._backup.running:
             return
         directory = self.choose_backup_directory()
         if directory is None or self.page() is not Page.RECORDS:  # chose nothing, or locked
             return
-        cancel = threading.Event()
-        progress = self.host.progress.emit
 
-        def backup(session: Session) -> Path:
-            return session.backup(directory, progress=progress, should_cancel=cancel.is_set).path
+        def backup(session: Session, progress: ProgressReport, should_cancel: CancelCheck) -> Path:
+            return session.backup(directory, progress=progress, should_cancel=should_cancel).path
 
-        self._backup_cancel = cancel
         self.progress_page.start(
             self.tr("Backing up your records to %1…").replace("%1", str(directory))
         )
+        self._backup.start(backup, self._backup_written, self._backup_stopped, self._backup_failed)
         self.show_page(Page.PROGRESS)
-        self.host.submit(backup, self._backup_written, self._backup_failed)
 
     def cancel_backup(self) -> None:
         """Ask a running backup to stop; it removes what it had written."""
-        if self._backup_cancel is not None:
-            self._backup_cancel.set()
+        self._backup.cancel()
 
     def _backup_ended(self) -> None:
-        self._backup_cancel = None
         if self.page() is Page.PROGRESS:  # not locked meanwhile: back to the records
             self.show_page(Page.RECORDS)
 
@@ -423,14 +503,12 @@ class MainWindow(QMainWindow):
         self._backup_ended()
         self.show_message(self.tr("Backup written to %1").replace("%1", str(path)))
 
-    def _backup_failed(self, error: Exception) -> None:
+    def _backup_stopped(self) -> None:
         self._backup_ended()
-        if isinstance(error, Stopped):
-            self.show_message(self.tr("The backup was stopped. Nothing was written."))
-            return
-        # The store's messages carry no case content; for the system's, its words (e.g. "No
-        # space left on device") without the error number.
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        self.show_message(self.tr("The backup was stopped. Nothing was written."))
+
+    def _backup_failed(self, reason: str) -> None:
+        self._backup_ended()
         self.show_message(self.tr("The backup could not be made: %1").replace("%1", reason))
 
     # -- help -------------------------------------------------------------------------------
@@ -460,5 +538,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_backup()  # so the session thread is free to stop
+        self._close_dialogs()
         self.closing.emit()
         super().closeEvent(event)

@@ -67,6 +67,12 @@ def translate(text: str) -> str:
     return QCoreApplication.translate(_CONTEXT, text)
 
 
+def fill_in(template: str, *values: object) -> str:
+    """``template`` (translated) with %1, %2… replaced by ``values`` in one pass, so a value
+    that itself contains "%2" (a file name, say) is left as it is."""
+    return re.sub(r"%(\d)", lambda match: str(values[int(match.group(1)) - 1]), template)
+
+
 def _label(table: Mapping[str, object], code: str | None) -> str:
     if code is None:
         return ""

@@ -11,12 +11,16 @@ worker thread; the result (or the exception) comes back through a queued signal,
 
 Rules for ``fn`` (as Anki's ``QueryOp`` warns): it runs on the worker thread, so it must never
 touch a widget or a model; it should capture only immutable values (strings, frozen dataclasses).
+
+``LongJob`` is the one way to run long work (a backup, a report, an accounting) with a progress
+bar and Cancel on top of ``submit``.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -24,13 +28,17 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop.session import Session
+from desktop.session import Session, Stopped
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DoneCallback = Callable[[Any], None]
 ErrorCallback = Callable[[Exception], None]
+ProgressReport = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+#: Long work: ``work(session, progress, should_cancel)``, as the session's long methods take them.
+LongWork = Callable[[Session, ProgressReport, CancelCheck], T]
 
 SHUTDOWN_WAIT_MS = 30_000
 
@@ -223,3 +231,85 @@ class SessionHost(QObject):
                 self.unhandled_error.emit(str(error))
         finally:
             self.pending_changed.emit(len(self._pending))
+
+
+def failure_reason(error: Exception) -> str:
+    """Why a job failed, in words for the user. The store's messages carry no case content; for
+    the system's, its own words ("No space left on device") without the error number."""
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+
+
+class LongJob:
+    """Long work on the session with progress and a way to stop it (DESIGN §5).
+
+    ``start`` queues ``work(session, progress, should_cancel)``: ``progress`` is
+    ``host.progress.emit`` (also shown by ``show_progress`` while this job runs), and
+    ``should_cancel()`` turns true once ``cancel()`` is called. One run at a time. Its end comes
+    back on the GUI thread as exactly one of ``on_done(result)``, ``on_stopped()`` (the work
+    raised ``Stopped``: cancelled, leaving nothing behind) or ``on_failed(reason)``.
+
+    ``abandon()`` is for an owner that goes away (a dialog closed on lock): the work is cancelled
+    and its end is no longer reported, so no callback reaches a closed window.
+    """
+
+    def __init__(self, host: SessionHost, show_progress: ProgressReport | None = None) -> None:
+        self._host = host
+        self._show_progress = show_progress
+        self._cancel: threading.Event | None = None  # the running run's, None when idle
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    def start(
+        self,
+        work: LongWork[T],
+        on_done: Callable[[T], None],
+        on_stopped: Callable[[], None],
+        on_failed: Callable[[str], None],
+    ) -> None:
+        """Queue ``work``, unless a run has not ended yet."""
+        if self._cancel is not None:
+            return
+        cancel = threading.Event()
+        progress = self._host.progress.emit
+
+        def job(session: Session) -> T:
+            return work(session, progress, cancel.is_set)
+
+        def done(result: T) -> None:
+            if self._ended(cancel):
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            if not self._ended(cancel):
+                return
+            if isinstance(error, Stopped):
+                on_stopped()
+            else:
+                on_failed(failure_reason(error))
+
+        self._host.submit(job, done, failed)  # its answer comes later, through the event loop
+        self._cancel = cancel
+        if self._show_progress is not None:
+            self._host.progress.connect(self._show_progress)
+
+    def cancel(self) -> None:
+        """Ask the running work to stop; its end is reported as stopped."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def abandon(self) -> None:
+        """Stop the running work and forget it: its end is not reported."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self._ended(self._cancel)
+
+    def _ended(self, cancel: threading.Event) -> bool:
+        """The run that ``cancel`` belongs to ended; True if it is still this job's to report."""
+        if self._cancel is not cancel:
+            return False  # abandoned
+        self._cancel = None
+        if self._show_progress is not None:
+            self._host.progress.disconnect(self._show_progress)
+        return True

@@ -2,6 +2,220 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_GB" sourcelanguage="en_GB">
 <context>
+    <name>AccountingDialog</name>
+    <message>
+        <location filename="../../desktop/ui/accounting_dialog.py" line="+54"/>
+        <source>Accounting of disclosures</source>
+        <extracomment>Entries listed for checking; the PDF has them all.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Everything shared about one person that the law lets them be told: for handing to them when they ask (HIPAA in the US, a subject access request in the UK). Prepare it, check it, then save it as a PDF.</source>
+        <extracomment>Asks where to write the PDF (given a suggested file name); None when the user chose nothing. Tests replace it. Asks the practitioner the given question before the unencrypted PDF is written; True to write it. Tests replace it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Person id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Start from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start from a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Leave unticked for everything the law covers: the last six years under HIPAA, the whole record in the UK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Start date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The first day the accounting covers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Person &amp;id:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Period:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Prepare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Prepare the accounting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Entries:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Entries in the accounting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save P&amp;DF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the accounting as a PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>Preparing the accounting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>HIPAA accounting of disclosures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>UK subject access: who received the person&apos;s information</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the first record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1, from %2 to %3:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>(%n disclosures in all).</source>
+        <translation>
+            <numerusform>(%n disclosure in all).</numerusform>
+            <numerusform>(%n disclosures in all).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Check before handing it over: %n of these disclosures were kept from the person for someone&apos;s safety or an investigation; ask your supervisor or privacy officer whether they may be shown.</source>
+        <translation>
+            <numerusform>Check before handing it over: %n of these disclosures was kept from the person for someone's safety or an investigation; ask your supervisor or privacy officer whether it may be shown.</numerusform>
+            <numerusform>Check before handing it over: %n of these disclosures were kept from the person for someone's safety or an investigation; ask your supervisor or privacy officer whether they may be shown.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+13"/>
+        <source>… and %n more in the PDF</source>
+        <translation>
+            <numerusform>… and %n more in the PDF</numerusform>
+            <numerusform>… and %n more in the PDF</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No disclosures to list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1: to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 to %2: %3 disclosures to %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preparing the accounting was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The accounting could not be prepared: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save the accounting as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PDF documents (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Write an unencrypted PDF?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>This PDF is NOT encrypted: anyone who has the file can read it. It is meant for handing to the person it is about; check it is for the person asking.
+
+Write it to %1, unencrypted, for handing to the person?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not written: the PDF was not confirmed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Writing the accounting to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The accounting is written to %1, signed by you. It is not encrypted: give it only to the person it is about.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Accounting written to %1 (not encrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The accounting could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AppController</name>
     <message>
         <location filename="../../desktop/ui/controller.py" line="+147"/>
@@ -69,7 +283,7 @@
 <context>
     <name>BoolEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="+161"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="+160"/>
         <source>Yes</source>
         <extracomment>Sensible defaults (issue 4): a proactive share, no emergency, nothing compelled, and the presumption of capacity (contract §2.3 Q9: presumed capacity is HAS_CAPACITY with NOT_NEEDED). Datetimes that default to now: when it was shared and when it was recorded. Strings that hold a sentence or more get a multi-line editor.</extracomment>
         <translation type="unfinished"></translation>
@@ -583,9 +797,190 @@
     </message>
 </context>
 <context>
+    <name>ExportReportDialog</name>
+    <message>
+        <location filename="../../desktop/ui/export_dialog.py" line="+83"/>
+        <source>Export report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>A report of your records for a supervisor. It is signed by you and encrypted: only the recipient you choose, and you, can open it.</source>
+        <extracomment>Asks where to write the report (given a suggested file name); None when the user chose nothing. Tests replace it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Report from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The first day the report covers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Report to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The last day the report covers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Only case %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only case %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Only one case (select one of its records first)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only one case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recipient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Who the report is encrypted to; you can always open it too</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading the recipients…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is nobody to send a report to yet. Ask your supervisor for their identity card file, then add it from a command prompt:
+%1
+where CARD is the card file and NAME the name to choose here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>&amp;From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Case:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Recipient:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export the report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Your organisation (its report key, from the policy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nobody yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The recipients could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Save the report as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Disclosure Log reports (*.dlreport)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The period ends before it starts: change the dates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Making the report and writing it to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The report is written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Report %1, number %2 of your reports.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Records: %1 (%2 final, %3 of them shared; %4 not final).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Encrypted to %1, and to you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Report %1 (number %2, %3 records) written to %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The export was stopped. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The report could not be made: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FieldEditor</name>
     <message>
-        <location line="+381"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="+381"/>
         <source> (optional)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -593,7 +988,7 @@
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../desktop/ui/filter_bar.py" line="+58"/>
+        <location filename="../../desktop/ui/filter_bar.py" line="+49"/>
         <source>Filters</source>
         <extracomment>A date edit at its minimum means &quot;no date&quot;: it shows &quot;Any&quot; (Qt&apos;s special value text). The filters changed: reload the table from its first page.</extracomment>
         <translation type="unfinished"></translation>
@@ -635,13 +1030,13 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+105"/>
+        <location line="+96"/>
         <location line="+26"/>
         <source>Any basis</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-126"/>
+        <location line="-117"/>
         <source>Recipient organisation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -702,12 +1097,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+26"/>
         <source>Any</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+46"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -774,7 +1169,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+144"/>
+        <location filename="../../desktop/ui/main_window.py" line="+148"/>
         <location line="+1"/>
         <source>Disclosure Log</source>
         <extracomment>The user asked to lock (toolbar or Ctrl+L). The window is closing: the controller stops the session thread.</extracomment>
@@ -851,7 +1246,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Accounting of &amp;disclosures…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+4"/>
+        <source>List what was shared about a person (the selected record&apos;s, or another), to check and hand to them when they ask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Export report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Make a signed report of your records for a period, encrypted to your supervisor or your organisation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Back up…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -886,10 +1301,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <location line="+2"/>
         <source>Main toolbar</source>
-        <extracomment>Asks where to write a backup; None when the user chose nothing. Tests replace it.</extracomment>
+        <extracomment>Asks where to write a backup; None when the user chose nothing. Tests replace it. The open report and accounting dialogs (one of each at a time); closed on lock.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -948,7 +1363,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
         <source>&amp;Record</source>
         <translation type="unfinished"></translation>
     </message>
@@ -958,7 +1373,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -978,7 +1393,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+61"/>
         <source>Select a record first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -988,27 +1403,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+60"/>
         <source>Choose a folder for the backup</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+16"/>
         <source>Backing up your records to %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+15"/>
         <source>Backup written to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>The backup was stopped. Nothing was written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>The backup could not be made: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1037,7 +1452,7 @@
 <context>
     <name>ProgressPage</name>
     <message>
-        <location line="-341"/>
+        <location line="-415"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1056,7 +1471,7 @@
 <context>
     <name>RecordForm</name>
     <message>
-        <location filename="../../desktop/ui/record_form.py" line="+147"/>
+        <location filename="../../desktop/ui/record_form.py" line="+148"/>
         <source>New record</source>
         <extracomment>Questions the outcome phase always reads, and the record part (contract §1, §4.2). Questions shown only when the procedure reaches them, in the procedure&apos;s order. Q1&apos;s fields the practitioner&apos;s profile (or the amended record) already answers. A version was saved: the record id. Everything the form needed arrived and the questions are built. A new version of the record (with a reason) rather than a new record.</extracomment>
         <translation type="unfinished"></translation>
@@ -1105,23 +1520,23 @@
     <message>
         <location line="+30"/>
         <location line="+4"/>
-        <location line="+286"/>
+        <location line="+289"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-264"/>
+        <location line="-267"/>
         <source>Your profile gives the jurisdiction and the rules (above); answer the rest.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+249"/>
+        <location line="+252"/>
         <source>Who asked for the information</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-245"/>
+        <location line="-248"/>
         <source>Requester&apos;s organisation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1152,12 +1567,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+229"/>
+        <location line="+232"/>
         <source>Why you are not sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-224"/>
+        <location line="-227"/>
         <source>Reasons for not sharing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1214,7 +1629,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Save as &amp;draft</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1235,12 +1650,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+216"/>
+        <location line="+218"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-214"/>
+        <location line="-216"/>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1251,7 +1666,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+115"/>
+        <location line="+117"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1400,7 +1815,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+89"/>
+        <location line="+92"/>
         <source>Consent withdrawal saved; %n recipients to tell.</source>
         <translation>
             <numerusform>Consent withdrawal saved; %n recipient to tell.</numerusform>
@@ -1515,6 +1930,31 @@
     <message>
         <location line="+176"/>
         <source>The records could not be loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SessionDialog</name>
+    <message>
+        <location filename="../../desktop/ui/session_dialog.py" line="+49"/>
+        <source>Progress</source>
+        <extracomment>A message for the main window&apos;s status bar. What the user fills in or picks, in reading order: disabled while long work runs.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+29"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>Stopping…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

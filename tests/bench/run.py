@@ -33,7 +33,7 @@ from desktop.store import migrations
 from desktop.store.audit import AuditLog, utc_now
 from desktop.store.connection import Connection, open_plain
 from desktop.store.records import RecordFilter, RecordRepository
-from tests.bench import checklist_bench, gui_bench
+from tests.bench import checklist_bench, gui_bench, report_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 PRACTITIONER = {
@@ -308,6 +308,7 @@ def main() -> None:
         gui_bench.run(stores[-1], BENCH_PASSPHRASE, workdir)
     print("\n== checklist engine (targets: pack load <= 50 ms, evaluate p95 <= 1 ms) ==")
     checklist_bench.run()
+    report_bench.run()
 
 
 if __name__ == "__main__":

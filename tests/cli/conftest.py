@@ -77,6 +77,29 @@ def run_cli(
     )
 
 
+def run_on_terminal(
+    *args: str | Path, answer: bytes, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
+    """The real program with a pseudo-terminal for its input, on which ``answer`` is typed."""
+    import pty  # noqa: PLC0415 - POSIX only: the tests that type on a terminal skip Windows
+
+    controller, terminal = pty.openpty()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "desktop.cli", *[str(a) for a in args]],
+            cwd=REPO,
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        os.write(controller, answer)
+        out, err = child.communicate(timeout=timeout)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
 @pytest.fixture
 def session(store_dir: Path) -> Iterator[Session]:
     """As the suite's ``session``, at the KDF floor straight away (saves one derivation)."""

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pty
 import stat
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,7 +29,7 @@ from desktop.identity_card import make_card
 from desktop.policy import load_policy
 from desktop.reports.envelope import open_sealed, seal
 from desktop.session import Session
-from tests.cli.conftest import REPO, CliRunner, run_cli, write_json
+from tests.cli.conftest import CliRunner, run_cli, run_on_terminal, write_json
 from tests.conftest import PASSPHRASE, tree_digest
 
 INIT = ("init", "--role", "Social worker", "--organisation", "Northshire Council")
@@ -393,23 +391,11 @@ def test_on_a_terminal_recipients_add_asks_first(
     practitioner = init()
     card = tmp_path / "sup.card"
     card.write_bytes(SUPERVISOR_CARD)
-    program = [sys.executable, "-m", "desktop.cli", "--store", str(practitioner)]
-    controller, terminal = pty.openpty()
-    try:
-        child = subprocess.Popen(
-            [*program, "recipients", "add", str(card), "--name", "boss"],
-            cwd=REPO,
-            stdin=terminal,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        os.write(controller, answer)
-        out, err = child.communicate(timeout=60)
-    finally:
-        os.close(controller)
-        os.close(terminal)
-    assert child.returncode == code, err.decode()
-    assert "Does this fingerprint match" in out.decode()
+    done = run_on_terminal(
+        "--store", practitioner, "recipients", "add", card, "--name", "boss", answer=answer
+    )
+    assert done.returncode == code, done.stderr.decode()
+    assert "Does this fingerprint match" in done.stdout.decode()
     names = [r["name"] for r in cli("--store", practitioner, "recipients", "list", "--json").json()]
     assert names == (["boss"] if code == 0 else [])
 

@@ -13,7 +13,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import copy
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,3 +134,22 @@ def unlock(qtbot: QtBot, controller: AppController, passphrase: str = PASSPHRASE
     model = controller.window.browser.model
     qtbot.waitUntil(lambda: not model.loading and controller.host.pending == 0, timeout=WAIT_MS)
     assert controller.window.page() is Page.RECORDS
+
+
+@pytest.fixture
+def hold_session_thread(controller: AppController) -> Iterator[Callable[[], threading.Event]]:
+    """``hold()`` keeps the session thread busy until the event it returns is set (the end of
+    the test sets it too, so a failing test does not keep the thread waiting). The session
+    thread runs one job at a time, so work queued meanwhile starts only once the test lets it:
+    a way to cancel or lock at a known moment."""
+    events: list[threading.Event] = []
+
+    def hold() -> threading.Event:
+        release = threading.Event()
+        events.append(release)
+        controller.host.submit(lambda _session: release.wait(WAIT_MS / 1000))
+        return release
+
+    yield hold
+    for release in events:
+        release.set()

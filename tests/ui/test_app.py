@@ -275,6 +275,50 @@ def test_records_newest_first_case_filter_search_and_detail(
     qtbot.waitUntil(lambda: model.rowCount() == 12 and not model.loading, timeout=WAIT_MS)
 
 
+# Index rows for a million records, written straight into the store in one statement: the
+# table reads only these (ids, then blocks of rows), and saving a million real records would take
+# minutes. Record i happened i minutes after a fixed moment, so the oldest is record 1.
+MILLION_ROWS = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+INSERT INTO records (record_id, case_id, subject_id, latest_version, status, outcome, subtype,
+    event_at, created_at, updated_at, flagged, pending, recipient_summary, basis_summary)
+SELECT printf('00000000-0000-4000-8000-%012d', i), printf('CASE-%03d', i % 500),
+    printf('S-%04d', i % 5000), 1, 'FINAL', 'SHARE_WITH_CONSENT', NULL,
+    strftime('%Y-%m-%dT%H:%M:%SZ', 1600000000 + i * 60, 'unixepoch'), '2025-01-01T00:00:00Z',
+    '2025-01-01T00:00:00Z', 0, 0, printf('Agency %d', i), 'UK-GDPR-6-1-A'
+FROM n
+"""
+
+
+def test_a_million_row_table_opens_at_the_newest_and_reaches_the_oldest(
+    qtbot: QtBot, controller: AppController, store_dir: Path
+) -> None:
+    session = Session.create(store_dir, PASSPHRASE, profile(), load_policy())
+    try:
+        with session.store.transaction():
+            session.store.conn.execute(MILLION_ROWS)
+    finally:
+        session.lock()
+    unlock(qtbot, controller)
+    browser = controller.window.browser
+    model = browser.model
+    assert model.rowCount() == 1_000_000
+    assert model.row_at(0).record_id == "00000000-0000-4000-8000-000001000000"  # type: ignore[union-attr]
+
+    browser.table.setFocus()
+    browser.table.selectRow(0)
+    qtbot.keyClick(browser.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert browser.table.currentIndex().row() == 999_999
+    qtbot.waitUntil(lambda: model.row_at(999_999) is not None, timeout=WAIT_MS)
+    assert model.row_at(999_999).record_id == "00000000-0000-4000-8000-000000000001"  # type: ignore[union-attr]
+    assert model.index(999_999, RecordsModel.RECIPIENT).data() == "Agency 1"
+    qtbot.keyClick(browser.table, Qt.Key.Key_PageUp)
+    qtbot.waitUntil(
+        lambda: model.row_at(browser.table.currentIndex().row()) is not None, timeout=WAIT_MS
+    )
+    assert model.cached_rows < 1000  # the first page and the blocks at the end, nothing between
+
+
 def test_typing_a_search_shows_the_last_words_results_and_one_letter_searches_nothing(
     qtbot: QtBot, controller: AppController, filled_store: list[Made]
 ) -> None:

@@ -9,7 +9,7 @@ time, so the backup cannot start until the test lets that job finish.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,10 @@ from tests.ui.conftest import PASSPHRASE, WAIT_MS, Made, unlock
 from tests.ui.test_app import activate, menu_problems, unnamed_controls
 
 MENUS = {
-    "fileMenu": (Qt.Key.Key_F, ["backupAction", "lockAction", "quitAction"]),
+    "fileMenu": (
+        Qt.Key.Key_F,
+        ["exportReportAction", "backupAction", "lockAction", "quitAction"],
+    ),
     "recordMenu": (
         Qt.Key.Key_R,
         [
@@ -37,6 +40,7 @@ MENUS = {
             "amendAction",
             "markAdviceAction",
             "withdrawConsentAction",
+            "accountingAction",
         ],
     ),
     "editMenu": (Qt.Key.Key_E, ["findAction"]),
@@ -87,23 +91,6 @@ def backups(tmp_path: Path, controller: AppController) -> Path:
     return folder
 
 
-@pytest.fixture
-def hold_session_thread(controller: AppController) -> Iterator[Callable[[], threading.Event]]:
-    """``hold()`` keeps the session thread busy until the event it returns is set (the end of
-    the test sets it too, so a failing test does not keep the thread waiting)."""
-    events: list[threading.Event] = []
-
-    def hold() -> threading.Event:
-        release = threading.Event()
-        events.append(release)
-        controller.host.submit(lambda _session: release.wait(WAIT_MS / 1000))
-        return release
-
-    yield hold
-    for release in events:
-        release.set()
-
-
 def audit_head(qtbot: QtBot, controller: AppController) -> int:
     heads: list[int] = []
     controller.host.submit(lambda session: session.status().audit_head_seq, heads.append)
@@ -151,7 +138,7 @@ def test_record_commands_follow_the_selection_and_open_from_the_menu(
         for action in record_menu.actions()
         if action.isEnabled() and not action.isSeparator()
     }
-    assert enabled == {"newRecordAction"}  # nothing selected yet
+    assert enabled == {"newRecordAction", "accountingAction"}  # nothing selected yet
     qtbot.keyClick(record_menu, Qt.Key.Key_Escape)
 
     # Edit > Find puts the cursor in the search box.

@@ -1,0 +1,327 @@
+"""The accounting of disclosures for one person: what the law lets them be told, entry by entry.
+
+US, HIPAA (45 CFR 164.528; brief §1.1): the person's final disclosures that the checklist marked
+accountable (contract §4.5: a HIPAA basis with the A mark and a recipient who is not the person;
+so not for treatment, payment or operations, to the person, under an authorization, to people
+involved in their care, for national security, to a custodial institution or as a limited data
+set), made in the six years before the request or the shorter period asked for. A disclosure an
+agency has asked to keep out of the accounting ((a)(2), Q17 ``accounting_suspension``) is left
+out while the suspension holds, leaving no trace. Repeated disclosures to the same recipient
+for one purpose ((b)(3), Q17 ``series_id``) become one entry: the first in full, how many, and
+the date of the last.
+
+UK (UK GDPR Art 15(1)(a)-(c), the right of access): every final share of the person's
+information, over the whole record unless a start is given: when, the recipient (organisation
+and role: the recipient is the body, its staff are other people), what and why.
+
+Where a record names someone whose identity needs protecting (brief field 5; 2024 golden rule 5),
+the practitioner's own words are left out of its entry, which then gives the kinds of
+information and the purpose in general words instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final, Protocol
+
+from desktop.domain.checklist_input import AccountingSuspension
+from desktop.domain.enums import (
+    InformStatus,
+    Jurisdiction,
+    NotInformedReason,
+    Outcome,
+    RecipientKind,
+    RecordStatus,
+    Regime,
+    StatementType,
+)
+from desktop.domain.records import Practitioner
+from desktop.domain.strict_json import validate_document
+from desktop.reports.collect import ROW_BLOCK, RecordSource
+from desktop.reports.labels import INFORMATION_KINDS, PURPOSES, label
+from desktop.reports.model import RecordVersion
+from desktop.store.backup import CancelCheck, ProgressCallback
+from desktop.store.errors import Stopped
+from desktop.store.records import RecordFilter
+
+HIPAA_YEARS: Final = 6
+"""164.528(a)(1): the disclosures of the six years before the request."""
+
+UK_SHARES: Final = frozenset({Outcome.SHARE_WITH_CONSENT, Outcome.SHARE_WITHOUT_CONSENT})
+"""Anonymised information is no longer the person's personal data, so it is not theirs to see."""
+
+NOT_TOLD_FOR_SAFETY: Final = frozenset(
+    {
+        NotInformedReason.INCREASE_RISK,
+        NotInformedReason.PREJUDICE_INVESTIGATION,
+        NotInformedReason.PR_IS_SUSPECTED_ABUSER,
+        NotInformedReason.LAW_ENFORCEMENT_SUSPENSION,
+        NotInformedReason.COURT_DIRECTED,
+    }
+)
+"""Why a person may have been kept from knowing of a disclosure that an accounting would now
+show them: the practitioner is warned to check before handing it over."""
+
+
+class AccountingLaw(StrEnum):
+    HIPAA = "HIPAA"
+    UK_GDPR = "UK_GDPR"
+
+
+class AccountingRefused(ValueError):
+    """The accounting asked for cannot be produced; the message says why (no case content)."""
+
+
+def accounting_law(jurisdiction: Jurisdiction, regimes: Sequence[Regime]) -> AccountingLaw:
+    """The law an accounting from this store answers to; US stores need HIPAA, the one US
+    accounting built so far (Part 2, FERPA and Privacy Act accountings are not)."""
+    if jurisdiction.is_uk:
+        return AccountingLaw.UK_GDPR
+    if Regime.HIPAA in regimes:
+        return AccountingLaw.HIPAA
+    raise AccountingRefused(
+        "only a HIPAA accounting can be produced, and HIPAA is not among this store's regimes"
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier; 29 February falls back to the 28th (the longer look-back)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def period_start(law: AccountingLaw, today: date, since: date | None) -> date | None:
+    """The first day covered; None for the whole record (UK, unless a start is given).
+
+    HIPAA covers the six years before the request, or less if the person asks for less; an
+    earlier start is refused rather than quietly cut short.
+    """
+    if since is not None and since > today:
+        raise AccountingRefused("the start of the period is in the future")
+    if law is AccountingLaw.UK_GDPR:
+        return since
+    earliest = _years_before(today, HIPAA_YEARS)
+    if since is not None and since < earliest:
+        raise AccountingRefused(
+            f"a HIPAA accounting covers the six years before today: start on or after {earliest}"
+        )
+    return since or earliest
+
+
+def _suspension_holds(
+    suspension: AccountingSuspension | None, now: datetime, oral_days: int
+) -> bool:
+    """164.528(a)(2): a written statement suspends for the time the agency gives (the record
+    holds no end date, so until the record is amended to lift it); an oral one for at most
+    ``oral_days`` after it was made, unless the written statement has come in."""
+    if suspension is None:
+        return False
+    if suspension.statement_type is StatementType.WRITTEN or suspension.written_statement_received:
+        return True
+    return now - suspension.received_at <= timedelta(days=oral_days)
+
+
+@dataclass(frozen=True)
+class AccountingScope:
+    """Whose accounting, under which law, over which days (both inclusive, UTC)."""
+
+    law: AccountingLaw
+    subject_id: str
+    start: date | None
+    end: date
+    practitioner: Practitioner
+    """Who prepares it, for the organisation they work for."""
+    oral_suspension_days: int
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """Who received the information, as the entry names them."""
+
+    name: str
+    address: str | None = None
+
+
+SeriesKey = tuple[str, tuple[Receiver, ...], str]
+"""(series id, recipients, purpose code): disclosures alike in all three are one (b)(3) series."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One disclosure as the person reads it."""
+
+    record_id: str
+    shared_at: datetime
+    receivers: tuple[Receiver, ...]
+    what: str
+    why: str
+    details_withheld: bool
+    """Details in the practitioner's words were left out to protect someone else."""
+    not_told_for_safety: bool
+    series_key: SeriesKey | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """164.528(b)(3): repeated disclosures to one recipient for one purpose, as one entry."""
+
+    first: Entry
+    count: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class Accounting:
+    scope: AccountingScope
+    subject_name: str | None
+    generated_at: datetime
+    entries: tuple[Entry, ...]
+    """Single disclosures, in the order they happened."""
+    series: tuple[Series, ...]
+    """(b)(3) summaries, by the date of their first disclosure."""
+    not_told_for_safety: int
+    """Listed disclosures the person was not told of for their or someone's safety, or an
+    investigation's: for the practitioner to check before handing the accounting over."""
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.entries) + len(self.series)
+
+    @property
+    def disclosure_count(self) -> int:
+        return len(self.entries) + sum(series.count for series in self.series)
+
+
+class AccountingSource(RecordSource, Protocol):
+    """What an accounting reads from a ``Session``: each record's latest version."""
+
+    def record(self, record_id: str, version: int | None = ...) -> dict[str, Any]: ...
+
+
+def account(
+    source: AccountingSource,
+    scope: AccountingScope,
+    *,
+    generated_at: datetime,
+    progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> Accounting:
+    """The person's accounting as of ``generated_at``; ``should_cancel()`` stops it (Stopped)."""
+    after_end = scope.end + timedelta(days=1)
+    rowids = source.record_ids(
+        RecordFilter(
+            subject_id=scope.subject_id,
+            date_from=None if scope.start is None else f"{scope.start.isoformat()}T00:00:00Z",
+            date_to=f"{after_end.isoformat()}T00:00:00Z",
+        )
+    )
+    rowids.reverse()  # the store lists newest first; an accounting goes in order of events
+    listed: list[Entry] = []
+    name: str | None = None
+    for start in range(0, len(rowids), ROW_BLOCK):
+        if should_cancel is not None and should_cancel():
+            raise Stopped("the accounting was cancelled")
+        for row in source.rows(rowids[start : start + ROW_BLOCK]):
+            if row.status != RecordStatus.FINAL:
+                continue
+            version = validate_document(RecordVersion, source.record(row.record_id))
+            name = version.subject.name or name  # the latest name given wins
+            if _listed(version, scope, generated_at):
+                listed.append(_entry(version, scope.law))
+        if progress is not None:
+            progress(min(start + ROW_BLOCK, len(rowids)), len(rowids))
+    entries, series = _group(listed)
+    return Accounting(
+        scope=scope,
+        subject_name=name,
+        generated_at=generated_at,
+        entries=entries,
+        series=series,
+        not_told_for_safety=sum(entry.not_told_for_safety for entry in listed),
+    )
+
+
+def _listed(version: RecordVersion, scope: AccountingScope, now: datetime) -> bool:
+    decision = version.decision
+    if decision is None or not _receivers_of(version, scope.law):
+        return False
+    if scope.law is AccountingLaw.UK_GDPR:
+        return version.checklist.jurisdiction.is_uk and decision.outcome in UK_SHARES
+    record = version.checklist.answers.q17_record
+    suspension = record.accounting_suspension if record else None
+    return decision.accounting.hipaa_accountable and not _suspension_holds(
+        suspension, now, scope.oral_suspension_days
+    )
+
+
+def _receivers_of(version: RecordVersion, law: AccountingLaw) -> tuple[Receiver, ...]:
+    """The recipients other than the person: HIPAA names each with their address if known;
+    the UK names the organisation and role (a member of staff, or a private address, is
+    someone else's information)."""
+    receivers = []
+    for recipient in version.checklist.answers.q4_recipient.recipients:
+        if recipient.kind is RecipientKind.SUBJECT:
+            continue
+        if law is AccountingLaw.UK_GDPR:
+            receivers.append(Receiver(f"{recipient.role_title}, {recipient.organisation}"))
+            continue
+        named = recipient.name and recipient.name != recipient.role_title
+        who = f"{recipient.name} ({recipient.role_title})" if named else recipient.role_title
+        receivers.append(Receiver(f"{who}, {recipient.organisation}", recipient.address or None))
+    return tuple(receivers)
+
+
+def _entry(version: RecordVersion, law: AccountingLaw) -> Entry:
+    answers = version.checklist.answers
+    purpose = answers.q2_purpose
+    minimum = answers.q12_minimum_necessary
+    withheld = any(other.identity_protection_needed for other in version.other_individuals)
+    described = [] if withheld or minimum is None else [i.description for i in minimum.items]
+    what = "; ".join(text for text in described if text) or "; ".join(
+        label(INFORMATION_KINDS, kind) for kind in answers.q6_information_type.info_types
+    )
+    if minimum is not None and minimum.whole_record_disclosed:
+        what = f"The whole record: {what}"
+    inform = answers.q14_inform
+    receivers = _receivers_of(version, law)
+    record = answers.q17_record
+    series_id = record.series_id if record and law is AccountingLaw.HIPAA else None
+    return Entry(
+        record_id=version.id,
+        shared_at=(
+            record.disclosure_at if record and record.disclosure_at else version.decision_at
+        ).astimezone(UTC),
+        receivers=receivers,
+        what=what,
+        why=label(PURPOSES, purpose.purpose_code) if withheld else purpose.purpose_statement,
+        details_withheld=withheld,
+        not_told_for_safety=inform is not None
+        and inform.status is InformStatus.NOT_INFORMED
+        and inform.not_informed_reason in NOT_TOLD_FOR_SAFETY,
+        series_key=(series_id, receivers, purpose.purpose_code) if series_id else None,
+    )
+
+
+def _group(listed: list[Entry]) -> tuple[tuple[Entry, ...], tuple[Series, ...]]:
+    """Entries of one series with more than one disclosure become a (b)(3) summary."""
+    singles: list[Entry] = []
+    series: dict[SeriesKey, list[Entry]] = {}
+    for entry in listed:
+        if entry.series_key is None:
+            singles.append(entry)
+        else:
+            series.setdefault(entry.series_key, []).append(entry)
+    summaries = []
+    for members in series.values():
+        if len(members) == 1:
+            singles.append(members[0])
+        else:
+            summaries.append(Series(members[0], len(members), members[-1].shared_at))
+    singles.sort(key=lambda entry: entry.shared_at)
+    summaries.sort(key=lambda summary: summary.first.shared_at)
+    return tuple(singles), tuple(summaries)
