@@ -623,9 +623,13 @@ class RecordForm(QDialog):
             if output["reason_codes"]:
                 text += " — " + ", ".join(value_label(r) for r in output["reason_codes"])
             self.outcome_label.setText(text)
-            basis = output["basis_codes"]
+            labels = {code.code: code.label for code in self.pack.basis_codes}
+            basis = [
+                f"{labels[code]} ({code})" if code in labels else code
+                for code in output["basis_codes"]
+            ]
             self.basis_label.setText(
-                self.tr("Basis: %1").replace("%1", ", ".join(basis))
+                self.tr("Basis: %1").replace("%1", "; ".join(basis))
                 if basis
                 else self.tr("Basis: none")
             )
