@@ -197,6 +197,13 @@ class Accounting:
         return len(self.entries) + sum(series.count for series in self.series)
 
 
+#: Records of information that went out: final ones, and those saved as already disclosed
+#: without an established basis (drafts and records awaiting advice record nothing sent).
+SHARED_STATUSES: Final = frozenset(
+    {RecordStatus.FINAL, RecordStatus.DISCLOSURE_WITHOUT_ESTABLISHED_BASIS}
+)
+
+
 class AccountingSource(RecordSource, Protocol):
     """What an accounting reads from a ``Session``: each record's latest version."""
 
@@ -227,7 +234,7 @@ def account(
         if should_cancel is not None and should_cancel():
             raise Stopped("the accounting was cancelled")
         for row in source.rows(rowids[start : start + ROW_BLOCK]):
-            if row.status != RecordStatus.FINAL:
+            if row.status not in SHARED_STATUSES:
                 continue
             version = validate_document(RecordVersion, source.record(row.record_id))
             name = version.subject.name or name  # the latest name given wins
@@ -250,11 +257,17 @@ def _listed(version: RecordVersion, scope: AccountingScope, now: datetime) -> bo
     decision = version.decision
     if decision is None or not _receivers_of(version, scope.law):
         return False
+    # Information that went out without an established basis went out all the same: the
+    # person is told of it (no exception of 164.528(a)(1) covers it; Art. 15(1)(c) names every
+    # recipient), whatever the checklist would have decided.
+    unestablished = version.status is RecordStatus.DISCLOSURE_WITHOUT_ESTABLISHED_BASIS
     if scope.law is AccountingLaw.UK_GDPR:
-        return version.checklist.jurisdiction.is_uk and decision.outcome in UK_SHARES
+        return version.checklist.jurisdiction.is_uk and (
+            unestablished or decision.outcome in UK_SHARES
+        )
     record = version.checklist.answers.q17_record
     suspension = record.accounting_suspension if record else None
-    return decision.accounting.hipaa_accountable and not _suspension_holds(
+    return (unestablished or decision.accounting.hipaa_accountable) and not _suspension_holds(
         suspension, now, scope.oral_suspension_days
     )
 

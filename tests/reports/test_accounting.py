@@ -85,6 +85,8 @@ US_PUTS = (
     # (a)(2)(ii): an oral statement suspends for 30 days at most, unless a written one follows.
     Put("Harbor County Sheriff", "Follow-up to a sheriff's enquiry.", 50, kind="oral-lapsed"),
     Put("Protected Neighbour Agency", f"Follow up what {PROTECTED} saw.", 20, kind="protected"),
+    # Sent without an established basis (no claim): still a disclosure the person is told of.
+    Put("Unplanned Disclosure Agency", "Sent before a basis was checked.", 25, kind="no-basis"),
     # Left out, and why (45 CFR 164.528(a)):
     Put(
         "Authorized Clinic",
@@ -193,6 +195,10 @@ def us_body(put: Put) -> dict[str, Any]:
         recipient["kind"] = "SUBJECT"
     if put.kind == "draft":
         body["status"] = "DRAFT"
+    if put.kind == "no-basis":  # the order turned out not to be valid: no basis at all
+        answers["Q7_compelled"].update(instrument_valid="NO", claims=[])
+        body["not_sharing"] = {"reasoning_narrative": "The order was not valid."}
+        body["status"] = "DISCLOSURE_WITHOUT_ESTABLISHED_BASIS"
     if put.kind == "protected":
         body["other_individuals"] = [
             {
