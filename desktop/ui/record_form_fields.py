@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDateEdit,
     QDateTimeEdit,
     QFormLayout,
     QFrame,
@@ -44,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.checklist_input import ATTEST_KEY_CODES
-from desktop.ui.widgets import ErrorLabel, form_combo
+from desktop.ui.widgets import DateEdit, DateTimeEdit, ErrorLabel, form_combo
 from desktop.ui.wording import humanise_key
 
 
@@ -330,10 +329,10 @@ class DateTimeEditor(FieldEditor):
         self._name(self.known, self.tr("known"))
         self.edit: QDateTimeEdit
         if self.date_only:
-            self.edit = QDateEdit(QDate.currentDate())
+            self.edit = DateEdit()
             self.edit.setDisplayFormat("yyyy-MM-dd")
         else:
-            self.edit = QDateTimeEdit(QDateTime.currentDateTime())
+            self.edit = DateTimeEdit(QDateTime.currentDateTime())
             self.edit.setDisplayFormat("yyyy-MM-dd HH:mm t")
         self.edit.setCalendarPopup(True)
         self._name(self.edit)

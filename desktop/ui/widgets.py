@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QLineEdit, QWidget
 
 #: Characters a form's combo box shows when closed; longer choices are shown whole when open.
 COMBO_CHARS = 28
@@ -43,13 +44,20 @@ def form_combo(parent: QWidget | None = None) -> QComboBox:
     return combo
 
 
-class DateEdit(QDateEdit):
-    """A date field that Tab leaves at once: a date is typed (sections fill in as you type) or
-    picked from the calendar, and Tab moves on to the next control, in reading order, rather
-    than stepping through the year, month and day first."""
+class DateTimeEdit(QDateTimeEdit):
+    """A date (and time) field that Tab leaves at once: it is typed (sections fill in as you
+    type) or picked from the calendar, and Tab moves on to the next control, in reading order,
+    rather than stepping through the year, month, day, hour and minute first."""
 
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+
+class DateEdit(DateTimeEdit):
+    """A date field (``QDateEdit`` is a ``QDateTimeEdit`` showing the date only)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(QDate.currentDate(), parent)
 
 
 def date_edit(name: str, accessible: str, description: str) -> DateEdit:

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -30,6 +29,7 @@ from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal
 from desktop.domain.strict_json import validate_document
 from desktop.session import Session, WithdrawalResult
+from desktop.ui.widgets import DateTimeEdit
 from desktop.ui.worker import SessionHost
 
 UTC_FORMAT = "yyyy-MM-ddTHH:mm:ssZ"
@@ -65,7 +65,7 @@ class WithdrawConsentDialog(QDialog):
         self.subject_edit = self._line("withdrawSubject", self.tr("Person id"), subject_id)
         self.by_edit = self._line("withdrawBy", self.tr("Who withdrew consent"), "")
         self.by_edit.setPlaceholderText(self.tr("For example: the person, or their parent"))
-        self.when_edit = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when_edit = DateTimeEdit(QDateTime.currentDateTime())
         self.when_edit.setObjectName("withdrawWhen")
         self.when_edit.setAccessibleName(self.tr("When consent was withdrawn"))
         self.when_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -125,7 +125,7 @@ class WithdrawConsentDialog(QDialog):
         self.notify_list.hide()
 
         self.buttons = QDialogButtonBox()
-        self.save_button = QPushButton(self.tr("&Save"))
+        self.save_button = QPushButton(self.tr("Sa&ve"))  # Alt+S is Scope
         self.save_button.setObjectName("withdrawSave")
         self.save_button.setAccessibleName(self.tr("Save the withdrawal"))
         self.save_button.setDefault(True)

@@ -301,7 +301,7 @@ Write it to %1, unencrypted, for handing to the person?</source>
 <context>
     <name>BoolEditor</name>
     <message>
-        <location filename="../../desktop/ui/record_form_fields.py" line="+160"/>
+        <location filename="../../desktop/ui/record_form_fields.py" line="+159"/>
         <source>Yes</source>
         <extracomment>Sensible defaults (issue 4): a proactive share, no emergency, nothing compelled, and the presumption of capacity (contract §2.3 Q9: presumed capacity is HAS_CAPACITY with NOT_NEEDED). Datetimes that default to now: when it was shared and when it was recorded. Strings that hold a sentence or more get a multi-line editor.</extracomment>
         <translation type="unfinished"></translation>
@@ -1680,12 +1680,12 @@ where CARD is the card file and NAME the name to choose here.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+218"/>
+        <location line="+222"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-216"/>
+        <location line="-220"/>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1731,7 +1731,7 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>Basis: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2424,6 +2424,10 @@ where CARD is the card file and NAME the name to choose here.</source>
     </message>
     <message>
         <location line="+6"/>
+        <source>Sa&amp;ve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+78"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>

@@ -487,3 +487,38 @@ def test_no_visible_text_in_the_main_window_bypasses_translation(
     assert "Clear filters" in texts
     untranslated = [text for text in texts if not any(p.fullmatch(text) for p in patterns)]
     assert untranslated == []
+
+
+def test_tab_goes_round_the_withdrawal_dialog_in_reading_order(
+    qtbot: QtBot, controller: AppController, store: Store
+) -> None:
+    unlock(qtbot, controller)
+    browser = controller.window.browser
+    wait_for(qtbot, browser, store.all)
+    select(qtbot, browser, store.consent)
+    dialog = browser.open_withdraw_dialog()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    activate(qtbot, dialog)
+    expected = [
+        dialog.case_edit,
+        dialog.subject_edit,
+        dialog.by_edit,
+        dialog.when_edit,
+        dialog.scope_edit,
+        dialog.how_combo,
+        dialog.effect_combo,
+        dialog.notes_edit,
+        dialog.save_button,
+        dialog.cancel_button,
+        dialog.case_edit,  # and round again
+    ]
+    dialog.case_edit.setFocus()
+    order = [QApplication.focusWidget()]
+    for _ in range(len(expected) - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert [w.objectName() for w in order] == [w.objectName() for w in expected]
+    # Every Alt+letter in the dialog reaches one control.
+    texts = [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)]
+    letters = [m.group(1).lower() for t in texts if (m := re.search(r"&(\w)", t))]
+    assert len(letters) == len(set(letters)) >= 9
