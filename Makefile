@@ -60,5 +60,21 @@ translations: $(STAMP)
 	for lang in en cy; do $(VENV)/bin/pyside6-lrelease -silent \
 		resources/translations/disclosure_log_$$lang.ts -qm resources/translations/disclosure_log_$$lang.qm; done
 
+# The release (installer/README.md): dist/disclosure-log/ (PyInstaller one folder), the .deb,
+# SHA256SUMS and SHA256SUMS.sig (RELEASE_GPG_KEY, else a throwaway key). installer-test checks it
+# with gpgv, sha256sum, dpkg-deb and lintian (apt: binutils gnupg lintian); not part of make test.
+BUILD_STAMP := $(VENV)/.installed-build
+
+$(BUILD_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,build]'
+	touch $(BUILD_STAMP)
+
+.PHONY: installer installer-test
+installer: $(BUILD_STAMP)
+	PY=$(PY) installer/linux/build.sh
+
+installer-test: installer
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m installer tests/installer
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ Exit codes (DESIGN §6): 0 ok, 1 a check failed, 2 usage, 3 wrong passphrase or 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import os
@@ -23,6 +24,16 @@ from desktop.domain.enums import Jurisdiction, Outcome, Regime, WithdrawalEffect
 from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.strict_json import loads_strict, parse_record_body, validate_document
+from desktop.org import (
+    CA_PRIVATE,
+    POLICY,
+    RECOVERY_PRIVATE,
+    REPORT_PRIVATE,
+    OrgFilesExist,
+    check_policy,
+    organisation_files,
+    write_organisation_files,
+)
 from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
 from desktop.session import (
@@ -46,6 +57,7 @@ from desktop.session import (
     ReportScope,
     Session,
     StoreError,
+    TrustEntry,
     WrongPassphrase,
     default_store_dir,
     organisation_pack,
@@ -666,6 +678,9 @@ def card_lines(card: IdentityCard) -> list[str]:
     ]
 
 
+FINGERPRINT_QUESTION = (
+    "Does this fingerprint match the one its owner read to you (in person or by phone)?"
+)
 FINGERPRINT_UNCONFIRMED = (
     "not confirmed: check the fingerprint with its owner, then run again with --yes"
 )
@@ -688,9 +703,7 @@ def cmd_recipients_add(args: argparse.Namespace) -> int:
     card = Session.read_card(data)
     print("Identity card:")
     print("\n".join("  " + line for line in card_lines(card)))
-    if not args.yes and not confirm(
-        "Does this fingerprint match the one its owner read to you (in person or by phone)?"
-    ):
+    if not args.yes and not confirm(FINGERPRINT_QUESTION):
         raise CliError(EXIT_CHECK_FAILED, "not added: the fingerprint was not confirmed")
     session = open_session(args)
     try:
@@ -853,6 +866,154 @@ def cmd_report_open(args: argparse.Namespace) -> int:
     print(f"{'Period':<14}{period}")
     print(f"{'Records':<14}{_records_line(info)}")
     print(f"PDF written to {args.pdf_out}")
+    return EXIT_OK
+
+
+def cmd_report_import(args: argparse.Namespace) -> int:
+    data = read_input_file(args.file, MAX_BUNDLE_BYTES)
+    session = open_session(args)
+    try:
+        imported = session.import_report(data)
+    finally:
+        session.lock()
+    info, manifest = imported.info, imported.info.manifest
+    if imported.already_imported:
+        print(f"Report {manifest.report_id} was already imported: nothing changed.")
+        return EXIT_OK
+    print(f"Report {manifest.report_id} imported, number {manifest.sequence} from its author.")
+    print(f"{'Signed by':<14}{_printable(info.signer_name)}")
+    print(f"{'Fingerprint':<14}{CertificateInfo.of(info.signed.certificate).fingerprint}")
+    print(f"{'Trusted':<14}{TRUSTED_AS[imported.trusted_as]}")
+    print(f"{'Records':<14}{_records_line(info)}")
+    print(
+        f"{'New':<14}{_count(imported.versions_added, 'record version', 'record versions')},"
+        f" {_count(imported.withdrawals_added, 'consent withdrawal', 'consent withdrawals')}"
+    )
+    return EXIT_OK
+
+
+# -- the supervisor's trust store -----------------------------------------------------------
+TRUSTED_AS = {
+    "pinned": "its certificate is pinned in your trust store",
+    "organisation_ca": "its certificate was issued by your organisation's CA",
+}
+
+
+def cmd_trust_add(args: argparse.Namespace) -> int:
+    data = read_input_file(args.cert, MAX_CERTIFICATE_BYTES)
+    info = CertificateInfo.of(Session.read_signing_certificate(data))
+    print("Certificate:")
+    print("\n".join("  " + _printable(line) for line in certificate_lines(info)))
+    if not args.yes and not confirm(FINGERPRINT_QUESTION):
+        raise CliError(EXIT_CHECK_FAILED, "not trusted: the fingerprint was not confirmed")
+    session = open_session(args)
+    try:
+        session.trust_certificate(data)
+    finally:
+        session.lock()
+    print("Trusted: reports signed with this certificate can be imported.")
+    return EXIT_OK
+
+
+def trust_item(entry: TrustEntry) -> dict[str, Any]:
+    return {
+        "source": entry.source,
+        "certificate": certificate_item(CertificateInfo.of(entry.certificate)),
+        "added_at": entry.added_at,
+        "revoked_at": entry.revoked_at,
+    }
+
+
+def _trust_state(entry: TrustEntry) -> str:
+    if entry.source == "policy":
+        return "organisation CA (from the policy)"
+    if entry.revoked_at is not None:
+        return f"REVOKED {entry.revoked_at}"
+    return f"pinned {entry.added_at}"
+
+
+def cmd_trust_list(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        entries = session.trusted_certificates()
+    finally:
+        session.lock()
+    if args.json:
+        emit_json([trust_item(entry) for entry in entries])
+        return EXIT_OK
+    for entry in entries:
+        info = CertificateInfo.of(entry.certificate)
+        print(_printable(info.subject))
+        print(f"  {_trust_state(entry)}")
+        print(f"  fingerprint {info.fingerprint}")
+    if not entries:
+        print(
+            "No trusted certificates yet: pin a practitioner's with 'trust add CERT'.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_trust_revoke(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        entry = session.revoke_trust(args.fingerprint)
+    finally:
+        session.lock()
+    subject = _printable(entry.certificate.subject.rfc4514_string())
+    print(f"Revoked {entry.revoked_at}: reports signed by {subject} are refused from now on.")
+    return EXIT_OK
+
+
+# -- organisation (IT) -----------------------------------------------------------------------
+OFFLINE_INSTRUCTIONS = """\
+Keep the private halves offline: copy {recovery}, {report} and {ca}
+to encrypted removable media kept in a safe (two copies, two places), then delete them here.
+  {recovery}  opens a leaver's store: disclosure-log-cli recover --org-key FILE
+  {report}    opens reports sent to the organisation
+  {ca}        signs practitioners' certificate requests
+Edit {policy} (organisation, jurisdiction, regimes, retention), check it with
+  disclosure-log-cli org policy-check {policy}
+and deploy it as /etc/disclosure-log/policy.json (Linux) or
+%ProgramData%\\DisclosureLog\\policy.json (Windows)."""
+
+
+def cmd_org_keygen(args: argparse.Namespace) -> int:
+    files = organisation_files(args.organisation)
+    try:
+        write_organisation_files(args.out, files)
+    except OrgFilesExist as exc:
+        raise CliError(EXIT_INVALID, str(exc)) from exc
+    for file in files:
+        kind = "PRIVATE, owner-only" if file.private else "public"
+        print(f"{args.out / file.name}  ({kind})")
+    print()
+    print(
+        OFFLINE_INSTRUCTIONS.format(
+            recovery=RECOVERY_PRIVATE,
+            report=REPORT_PRIVATE,
+            ca=CA_PRIVATE,
+            policy=args.out / POLICY,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_org_policy_check(args: argparse.Namespace) -> int:
+    try:
+        summary = check_policy(args.file)
+    except PolicyError as exc:
+        raise CliError(EXIT_INVALID, str(exc)) from exc
+    if args.json:
+        trusted = [certificate_item(ca) for ca in summary.trusted_cas]
+        emit_json({**dataclasses.asdict(summary), "trusted_cas": trusted})
+        return EXIT_OK
+    print(f"{summary.path} is valid. On every laptop it is deployed to, it enforces:")
+    for label, text in summary.lines():
+        first, *rest = text.split("\n")
+        print(f"  {label:<14}{first}")
+        for line in rest:
+            print(f"  {'':<14}{line}")
     return EXIT_OK
 
 
@@ -1055,6 +1216,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_report_open)
     p.add_argument("file", type=Path)
     p.add_argument("--pdf-out", type=Path, required=True, help="the PDF to write")
+    p = report_sub.add_parser(
+        "import", help="verify a report sent to you and import what it carries"
+    )
+    p.set_defaults(handler=cmd_report_import)
+    p.add_argument("file", type=Path)
+
+    trust = sub.add_parser("trust", help="whose reports you accept: your trust store")
+    trust_sub = trust.add_subparsers(dest="trust_command", required=True, metavar="COMMAND")
+    p = trust_sub.add_parser(
+        "add", help="trust a practitioner's certificate, after checking its fingerprint with them"
+    )
+    p.set_defaults(handler=cmd_trust_add)
+    p.add_argument("cert", type=Path, help="their certificate (PEM or DER; 'identity cert')")
+    p.add_argument("--yes", action="store_true", help="the fingerprint is checked: do not ask")
+    p = trust_sub.add_parser("list", help="the pinned certificates and the organisation's CAs")
+    p.set_defaults(handler=cmd_trust_list)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = trust_sub.add_parser(
+        "revoke", help="refuse reports signed with a pinned certificate from now on"
+    )
+    p.set_defaults(handler=cmd_trust_revoke)
+    p.add_argument("fingerprint", help="as 'trust list' shows it (spaces are ignored)")
+
+    org = sub.add_parser("org", help="IT: organisation keys and policy")
+    org_sub = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
+    p = org_sub.add_parser(
+        "keygen", help="make the organisation's recovery and report keys, a CA and a policy"
+    )
+    p.set_defaults(handler=cmd_org_keygen)
+    p.add_argument("--out", type=Path, required=True, help="a new or empty folder")
+    p.add_argument(
+        "--organisation", default="Your Organisation", help="named in the CA and the policy"
+    )
+    p = org_sub.add_parser("policy-check", help="validate a policy and say what it enforces")
+    p.set_defaults(handler=cmd_org_policy_check)
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 

@@ -86,7 +86,7 @@ class Identity:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def _name(common_name: str, organisation: str) -> x509.Name:
+def certificate_name(common_name: str, organisation: str) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
@@ -108,8 +108,28 @@ def new_identity(name: str, organisation: str, now: datetime | None = None) -> I
 def self_signed_certificate(
     key: ec.EllipticCurvePrivateKey, name: str, organisation: str, now: datetime | None = None
 ) -> x509.Certificate:
+    return self_signed(
+        key,
+        certificate_name(name, organisation),
+        x509.BasicConstraints(ca=False, path_length=None),
+        SIGNING_KEY_USAGE,
+        SELF_SIGNED_VALIDITY,
+        now=now,
+    )
+
+
+def self_signed(
+    key: ec.EllipticCurvePrivateKey,
+    subject: x509.Name,
+    constraints: x509.BasicConstraints,
+    usage: x509.KeyUsage,
+    validity: timedelta,
+    *,
+    now: datetime | None = None,
+) -> x509.Certificate:
+    """A self-signed certificate: a practitioner's until the organisation issues one, or the
+    organisation's own CA (``org keygen``)."""
     now = now or datetime.now(UTC)
-    subject = _name(name, organisation)
     subject_key_id = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     return (
         x509.CertificateBuilder()
@@ -118,9 +138,9 @@ def self_signed_certificate(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
-        .not_valid_after(now + SELF_SIGNED_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(SIGNING_KEY_USAGE, critical=True)
+        .not_valid_after(now + validity)
+        .add_extension(constraints, critical=True)
+        .add_extension(usage, critical=True)
         .add_extension(subject_key_id, critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(subject_key_id),
@@ -134,7 +154,7 @@ def certificate_request(identity: Identity, name: str, organisation: str) -> byt
     """A PKCS#10 request (PEM) for the organisation to certify the signing key."""
     request = (
         x509.CertificateSigningRequestBuilder()
-        .subject_name(_name(name, organisation))
+        .subject_name(certificate_name(name, organisation))
         .add_extension(SIGNING_KEY_USAGE, critical=True)
         .sign(identity.signing_key, hashes.SHA256())
     )

@@ -22,8 +22,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from desktop.domain.enums import Jurisdiction, Regime
@@ -100,18 +100,18 @@ class Policy(BaseModel):
 
     @field_validator("regimes")
     @classmethod
-    def _regimes_not_empty(cls, value: list[Regime] | None) -> list[Regime] | None:
+    def _regimes_fit_jurisdiction(
+        cls, value: list[Regime] | None, info: ValidationInfo
+    ) -> list[Regime] | None:
+        """Checked on the field (``jurisdiction`` comes first), so an error names ``regimes``."""
         if value is not None and not value:
             raise ValueError("list at least one regime, or leave the setting out")
-        return value
-
-    @model_validator(mode="after")
-    def _regimes_fit_jurisdiction(self) -> Policy:
-        if self.jurisdiction is not None and self.regimes is not None:
-            problem = check_regimes(self.jurisdiction, self.regimes)
+        jurisdiction = info.data.get("jurisdiction")
+        if jurisdiction is not None and value is not None:
+            problem = check_regimes(jurisdiction, value)
             if problem is not None:
                 raise ValueError(problem)
-        return self
+        return value
 
     def recovery_key(self) -> X25519PublicKey | None:
         return None if self.recovery_public_key is None else _load_x25519(self.recovery_public_key)

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from platformdirs import user_data_dir
 
@@ -38,6 +40,7 @@ from desktop.identity import (
     certificate_request,
     check_certificate_key,
     check_issued_certificate,
+    load_certificates,
     new_identity,
 )
 from desktop.identity_card import MAX_CARD_BYTES, IdentityCard, make_card, read_card
@@ -61,6 +64,13 @@ from desktop.reports.accounting import (
 from desktop.reports.bundle_errors import BundleError, BundleMalformed, BundleRejected
 from desktop.reports.collect import ReportScope, collect
 from desktop.reports.container import MAX_BUNDLE_BYTES
+from desktop.reports.importer import (
+    ImportRefused,
+    already_imported,
+    read_carried,
+    signer_trust,
+    unheld,
+)
 from desktop.reports.manifest import BundleInfo
 from desktop.store.atomic import write_atomic
 from desktop.store.audit import VerifyResult, utc_now
@@ -83,6 +93,7 @@ from desktop.store.errors import (
 )
 from desktop.store.exports import ExportEntry, SeriesPosition
 from desktop.store.identity import StoredIdentity
+from desktop.store.imported import ImportedReport
 from desktop.store.keyslots import DEFAULT_TARGET_SECONDS, Argon2Params, calibrate
 from desktop.store.recipients import StoredRecipient
 from desktop.store.records import PAGE_SIZE, Cursor, RecordFilter, RecordRow
@@ -91,6 +102,7 @@ from desktop.store.store import (
     Store,
     store_exists,
 )
+from desktop.store.trust import PinnedCertificate
 from desktop.store.withdrawals import withdrawal_documents
 
 if TYPE_CHECKING:
@@ -110,6 +122,7 @@ __all__ = [
     "IdentityCard",
     "IdentityError",
     "IdentityRejected",
+    "ImportedBundle",
     "InvalidRequest",
     "PassphraseTooWeak",
     "Profile",
@@ -125,6 +138,7 @@ __all__ = [
     "StoreError",
     "StoreExists",
     "StoreNotFound",
+    "TrustEntry",
     "WrongPassphrase",
     "default_store_dir",
     "organisation_pack",
@@ -329,6 +343,44 @@ class ExportedReport:
     path: Path
     info: BundleInfo
     file_sha256: str
+
+
+@dataclass(frozen=True)
+class ImportedBundle:
+    """The outcome of ``import_report``: what the report says, and what changed."""
+
+    info: BundleInfo
+    already_imported: bool
+    trusted_as: str
+    """How its signer is trusted: ``pinned`` or ``organisation_ca``."""
+    versions_added: int
+    withdrawals_added: int
+
+
+@dataclass(frozen=True)
+class TrustEntry:
+    """A certificate reports are accepted under: pinned in this store, or (``source``
+    ``policy``) an organisation CA from the policy."""
+
+    certificate: x509.Certificate
+    source: str
+    added_at: str | None = None
+    revoked_at: str | None = None
+
+    @classmethod
+    def pinned(cls, stored: PinnedCertificate) -> TrustEntry:
+        certificate = x509.load_der_x509_certificate(stored.certificate)
+        return cls(certificate, "pinned", stored.added_at, stored.revoked_at)
+
+
+def fingerprint_hex(text: str) -> str:
+    """A SHA-256 fingerprint as typed: hex, in any case, grouped by spaces or colons."""
+    digits = re.sub(r"[\s:]", "", text).lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", digits):
+        raise InvalidRequest(
+            "a fingerprint is 64 hexadecimal digits (SHA-256), as 'trust list' shows"
+        )
+    return digits
 
 
 def _refuse_existing(path: Path) -> None:
@@ -964,6 +1016,144 @@ class Session:
                 },
             )
         return info
+
+    def import_report(self, data: bytes) -> ImportedBundle:
+        """Verify a report bundle sent to us and store what it carries, in one transaction.
+
+        The same report again changes nothing. A refusal (``BundleError``) is audited with a
+        reason code and the file's hash, never its content, after everything else rolled back.
+        """
+        file_sha256 = sha256_hex(data)
+        try:
+            return self._import_report(data, file_sha256)
+        except BundleError as exc:
+            alert = isinstance(exc, ImportRefused) and exc.alert
+            self._audit(
+                "report_import_alert" if alert else "report_import_refused",
+                reason=exc.reason,
+                file_sha256=file_sha256,
+            )
+            raise
+
+    def _import_report(self, data: bytes, file_sha256: str) -> ImportedBundle:
+        from desktop.reports.bundle_reader import open_bundle  # noqa: PLC0415 - loads pyHanko
+
+        opened = open_bundle(data, self.identity().encryption_key)
+        info = opened.info
+        signed, manifest, signer = info.signed, info.manifest, info.signer_fingerprint
+        store = self.store
+        trusted_as = signer_trust(
+            signed.certificate, store.trust.get(signer), self.policy.trusted_ca_certificates
+        )
+        carried = read_carried(opened.report_json)
+        del opened
+        imported = store.imported
+        with store.transaction():
+            if already_imported(
+                signed,
+                imported.report(manifest.report_id),
+                imported.at(signer, manifest.sequence),
+                imported.latest(signer),
+            ):
+                return ImportedBundle(info, True, trusted_as, 0, 0)
+            imported.add_report(
+                ImportedReport(
+                    manifest.report_id,
+                    signer,
+                    manifest.sequence,
+                    signed.sha256,
+                    file_sha256,
+                    manifest.audit_checkpoint.seq,
+                    manifest.audit_checkpoint.head,
+                    utc_now(),
+                )
+            )
+            versions = unheld(
+                carried.versions, lambda v: imported.version_hash(signer, v.record_id, v.version)
+            )
+            withdrawals = unheld(
+                carried.withdrawals, lambda w: imported.withdrawal_hash(signer, w.withdrawal_id)
+            )
+            for version in versions:
+                imported.add_version(signer, manifest.report_id, version)
+            for withdrawal in withdrawals:
+                imported.add_withdrawal(signer, manifest.report_id, withdrawal)
+            store.audit.append(
+                ACTOR,
+                "report_imported",
+                object_type="report",
+                object_id=manifest.report_id,
+                object_hash=bytes.fromhex(signed.sha256),
+                detail={
+                    "signer_sha256": signer,
+                    "trusted_as": trusted_as,
+                    "sequence": manifest.sequence,
+                    "file_sha256": file_sha256,
+                    "versions_added": len(versions),
+                    "withdrawals_added": len(withdrawals),
+                },
+            )
+        return ImportedBundle(info, False, trusted_as, len(versions), len(withdrawals))
+
+    # -- the supervisor's trust store ---------------------------------------------------
+    @staticmethod
+    def read_signing_certificate(data: bytes) -> x509.Certificate:
+        """A practitioner's certificate (PEM or DER), read before the store is opened; only an
+        ECDSA P-256 key signs reports, so no other is worth trusting."""
+        certificate = load_certificates(data)[0]
+        key = certificate.public_key()
+        if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(
+            key.curve, ec.SECP256R1
+        ):
+            raise IdentityError("the certificate is not for an ECDSA P-256 key: none signs reports")
+        return certificate
+
+    def trust_certificate(self, data: bytes) -> TrustEntry:
+        """Pin a practitioner's certificate, once its fingerprint was checked with them.
+
+        Pinned already: nothing changes. Revoked: refused, or revoking would mean nothing.
+        """
+        certificate = self.read_signing_certificate(data)
+        fingerprint = certificate_fingerprint(certificate)
+        store = self.store
+        held = store.trust.get(fingerprint)
+        if held is not None and held.revoked_at is not None:
+            raise IdentityRejected(
+                f"this certificate was revoked on {held.revoked_at[:10]}: it is never trusted again"
+            )
+        if held is not None:
+            return TrustEntry.pinned(held)
+        pinned = PinnedCertificate(
+            fingerprint, certificate.public_bytes(serialization.Encoding.DER), utc_now()
+        )
+        with store.transaction():
+            store.trust.add(pinned)
+            store.audit.append(ACTOR, "trust_added", detail={"certificate_sha256": fingerprint})
+        return TrustEntry.pinned(pinned)
+
+    def trusted_certificates(self) -> list[TrustEntry]:
+        """The pinned certificates (revoked ones included), then the policy's organisation CAs."""
+        pinned = [TrustEntry.pinned(stored) for stored in self.store.trust.all()]
+        authorities = [
+            TrustEntry(x509.load_pem_x509_certificate(pem.encode("ascii")), "policy")
+            for pem in self.policy.trusted_ca_certificates
+        ]
+        return [*pinned, *authorities]
+
+    def revoke_trust(self, fingerprint: str) -> TrustEntry:
+        """Stop accepting reports signed with a pinned certificate; it stays listed, revoked."""
+        digits = fingerprint_hex(fingerprint)
+        store = self.store
+        held = store.trust.get(digits)
+        if held is None:
+            raise InvalidRequest("no pinned certificate has this fingerprint (see 'trust list')")
+        if held.revoked_at is not None:
+            return TrustEntry.pinned(held)
+        now = utc_now()
+        with store.transaction():
+            store.trust.revoke(digits, now)
+            store.audit.append(ACTOR, "trust_revoked", detail={"certificate_sha256": digits})
+        return TrustEntry.pinned(replace(held, revoked_at=now))
 
     # -- integrity, keys and backups ----------------------------------------------------
     def verify_audit(self) -> VerifyResult:

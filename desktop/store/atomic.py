@@ -72,3 +72,26 @@ def remove_stale_temporaries(directory: Path) -> None:
         else:
             with contextlib.suppress(OSError):
                 leftover.unlink()
+
+
+def write_new(target: Path, data: bytes, mode: int = OWNER_ONLY_FILE) -> None:
+    """Create ``target`` whole, with ``mode``; ``FileExistsError`` if it exists, left untouched.
+
+    For files that must never replace another (an organisation's private keys): the data goes to
+    a temporary file first and is then hard-linked to the final name, which fails rather than
+    overwrite, so a reader never sees a half-written key under the final name either.
+    """
+    tmp = temp_path_for(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if os.name != "nt":
+                os.fchmod(fh.fileno(), mode)  # the umask may have narrowed a public file's mode
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    fsync_dir(target.parent)

@@ -33,9 +33,11 @@ from desktop.store.connection import DEFAULT_HMAC, Connection, integrity_ok, ope
 from desktop.store.errors import BackupInvalid, StoreCorrupt, StoreExists, StoreNotFound
 from desktop.store.exports import ExportRepository
 from desktop.store.identity import IdentityRepository
+from desktop.store.imported import ImportRepository
 from desktop.store.keyslots import DATA_KEY_BYTES, Argon2Params, KeySlots
 from desktop.store.recipients import RecipientRepository
 from desktop.store.records import RecordRepository
+from desktop.store.trust import TrustRepository
 
 DB_FILE = "store.db"
 KEYSLOTS_FILE = "keyslots.json"
@@ -60,6 +62,8 @@ class Store:
         self.identity = IdentityRepository(conn)
         self.recipients = RecipientRepository(conn)
         self.exports = ExportRepository(conn)
+        self.trust = TrustRepository(conn)
+        self.imported = ImportRepository(conn)
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod

@@ -29,6 +29,7 @@ from desktop.session import (
 from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
 from desktop.store.migrations import latest_version
 from tests.conftest import PASSPHRASE, PROFILE
+from tests.store.old_schema import tables_created_after
 
 FLOOR = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
 SUPERVISOR = new_identity("Jo Supervisor", "Northshire Council")
@@ -97,9 +98,8 @@ def test_a_store_made_before_identities_gets_one_on_first_use(
     opened: Session, store_dir: Path
 ) -> None:
     conn = opened.store.conn
-    conn.execute("DROP TABLE identity")
-    conn.execute("DROP TABLE recipients")
-    conn.execute("DROP TABLE exported_reports")  # schema 3, also newer than identities
+    for table in tables_created_after(1):  # identities came with schema 2
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     opened.lock()
 

@@ -11,6 +11,7 @@ from desktop.store.migrations import latest_version
 from desktop.store.records import INDEXED_THROUGH, LOOKUP_BATCH
 from tests.conftest import PASSPHRASE, PROFILE
 from tests.factories import uk_share_body
+from tests.store.old_schema import tables_created_after
 
 # What the schema-3 code kept: every saved record counted, the ones without look-up entries
 # queued in lookup_queue (there was no watermark).
@@ -39,6 +40,8 @@ def test_a_schema_3_store_with_waiting_look_ups_migrates_with_every_record(
     assert waiting == 7  # six new since the batch, one amended
     conn = session.store.conn
     conn.execute("BEGIN IMMEDIATE")
+    for table in tables_created_after(4):  # later schemas' tables, made again on migrating
+        conn.execute(f"DROP TABLE {table}")
     for statement in TO_SCHEMA_3:
         conn.execute(statement)
     conn.execute("COMMIT")

@@ -1,0 +1,251 @@
+"""The supervisor's checks on a verified bundle before it is stored (security.md §3.3-§3.5).
+
+``open_bundle`` has already proved that the bytes are what the certificate's key signed. What it
+leaves to the import: whether that key is one to believe (pinned and not revoked, or certified
+by an organisation CA from the policy), whether the report moves its signer's series forward
+(its number and audit checkpoint), and whether every record and withdrawal it carries holds to
+the strict model and to its own hash chain. Pure functions: the session holds the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, TypeVar
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from desktop.domain.canonical import canonical_json
+from desktop.domain.errors import InvalidDocument
+from desktop.domain.strict_json import validate_document
+from desktop.identity import IdentityError, check_issued_certificate
+from desktop.reports.bundle_errors import BundleMalformed, BundleRejected
+from desktop.reports.manifest import SignedManifest
+from desktop.reports.model import ReportRecord, WithdrawalVersion
+from desktop.store.audit import ZERO_HASH, version_hash
+from desktop.store.imported import ImportedReport, ImportedVersion, ImportedWithdrawal
+from desktop.store.trust import PinnedCertificate
+
+PINNED: Final = "pinned"
+ORGANISATION_CA: Final = "organisation_ca"
+_HASHES = ("hash", "prev_hash")
+
+
+class ImportRefused(BundleRejected):
+    """A sound bundle that may not be imported; ``alert`` marks a signer saying two things."""
+
+    def __init__(self, reason: str, message: str, *, alert: bool = False) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.alert = alert
+
+
+class ImportInvalid(BundleMalformed):
+    """A signed report whose records do not hold to the model: nothing of it is stored."""
+
+    reason = "invalid_record"
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a report carries from its author's store, checked and ready to store."""
+
+    versions: list[ImportedVersion]
+    withdrawals: list[ImportedWithdrawal]
+
+
+# -- who signed it ----------------------------------------------------------------------------
+def signer_trust(
+    certificate: x509.Certificate,
+    pinned: PinnedCertificate | None,
+    trusted_cas: Sequence[str],
+) -> str:
+    """How the signer is trusted (``PINNED`` or ``ORGANISATION_CA``), or ``ImportRefused``.
+
+    A revoked pin wins over a CA: revoking is how a supervisor stops a key the organisation
+    certified but that should no longer be believed.
+    """
+    if pinned is not None and pinned.revoked_at is not None:
+        raise ImportRefused(
+            "revoked_signer",
+            f"the report is signed with a certificate revoked on {pinned.revoked_at[:10]}",
+        )
+    if pinned is not None:
+        return PINNED
+    if trusted_cas:
+        try:
+            check_issued_certificate(
+                certificate.public_bytes(serialization.Encoding.DER), trusted_cas
+            )
+        except IdentityError:
+            pass
+        else:
+            return ORGANISATION_CA
+    raise ImportRefused(
+        "untrusted_signer",
+        "the report's signer is not in your trust store: check their fingerprint with them,"
+        " then 'trust add' their certificate",
+    )
+
+
+# -- where it sits in the signer's series -----------------------------------------------------
+def already_imported(
+    signed: SignedManifest,
+    same_id: ImportedReport | None,
+    same_place: ImportedReport | None,
+    latest: ImportedReport | None,
+) -> bool:
+    """True if this very report was imported before; ``ImportRefused`` if it may not be.
+
+    ``same_id`` is the report imported under this report id, ``same_place`` the one at this
+    signer and number, ``latest`` the signer's furthest along. Another report under an id or
+    number already taken is the signer saying two things (an alert); one that goes back in the
+    series, or takes the signer's audit log back, is a replay.
+    """
+    manifest = signed.manifest
+    if same_id is not None:
+        if same_id.manifest_sha256 == signed.sha256:
+            return True
+        raise ImportRefused(
+            "report_id_reused",
+            "another report with this report's id was imported before: the two differ",
+            alert=True,
+        )
+    if same_place is not None:
+        raise ImportRefused(
+            "sequence_reused",
+            f"another report numbered {manifest.sequence} by the same signer was imported"
+            " before: the two differ",
+            alert=True,
+        )
+    if latest is None:
+        return False
+    if manifest.sequence < latest.sequence:
+        raise ImportRefused(
+            "sequence_backwards",
+            f"the report is number {manifest.sequence} from its signer, but number"
+            f" {latest.sequence} was imported already: an old report cannot follow a newer one",
+        )
+    checkpoint = manifest.audit_checkpoint
+    if checkpoint.seq < latest.checkpoint_seq or (
+        checkpoint.seq == latest.checkpoint_seq and checkpoint.head != latest.checkpoint_head
+    ):
+        raise ImportRefused(
+            "checkpoint_backwards",
+            "the report's audit checkpoint is behind the one of the signer's last report:"
+            " their audit log cannot go backwards",
+        )
+    return False
+
+
+# -- what it carries --------------------------------------------------------------------------
+def read_carried(report_json: bytes) -> Carried:
+    """Every record version and withdrawal in ``report_json``, validated and hash-checked.
+
+    ``report_json`` is the canonical JSON ``open_bundle`` verified; its head is checked there.
+    """
+    fields: dict[str, Any] = json.loads(report_json)
+    versions = [
+        version
+        for number, entry in enumerate(fields["records"], start=1)
+        for version in _record_versions(number, entry)
+    ]
+    withdrawals = [
+        _withdrawal(number, entry) for number, entry in enumerate(fields["withdrawals"], start=1)
+    ]
+    records = {version.record_id for version in versions if version.version == 1}
+    if len(records) != len(fields["records"]) or len(
+        {withdrawal.withdrawal_id for withdrawal in withdrawals}
+    ) != len(withdrawals):
+        raise ImportInvalid("report.json lists a record or a consent withdrawal twice")
+    return Carried(versions, withdrawals)
+
+
+def _valid(model: type[ReportRecord] | type[WithdrawalVersion], what: str, entry: object) -> None:
+    try:
+        validate_document(model, entry)
+    except InvalidDocument as exc:
+        detail = exc.details[0] if exc.details else {"field": "$", "message": str(exc)}
+        raise ImportInvalid(
+            f"report.json: {what} is not valid ({detail['field']}: {detail['message']})"
+        ) from None
+
+
+def _hashed(document: dict[str, Any]) -> tuple[str, str]:
+    """The body a store hashes (the document less its hashes), and the hash it must have."""
+    body = canonical_json({k: v for k, v in document.items() if k not in _HASHES})
+    return body.decode("utf-8"), str(document["hash"])
+
+
+def _record_versions(number: int, entry: dict[str, Any]) -> list[ImportedVersion]:
+    what = f"record {number}"
+    _valid(ReportRecord, what, entry)
+    record_id = entry["record_id"]
+    previous = ZERO_HASH
+    versions = []
+    for expected, document in enumerate(entry["versions"], start=1):
+        body, digest = _hashed(document)
+        if (
+            document["id"] != record_id
+            or document["version"] != expected
+            or document["prev_hash"] != previous.hex()
+            or version_hash(previous, body.encode("utf-8")).hex() != digest
+        ):
+            raise ImportRefused(
+                "record_chain_broken",
+                f"report.json: {what}, version {expected}, does not match its hash chain",
+            )
+        previous = bytes.fromhex(digest)
+        versions.append(
+            ImportedVersion(
+                record_id,
+                expected,
+                document["case"]["case_id"],
+                document["subject"]["subject_id"],
+                body,
+                digest,
+            )
+        )
+    return versions
+
+
+def _withdrawal(number: int, entry: dict[str, Any]) -> ImportedWithdrawal:
+    what = f"consent withdrawal {number}"
+    _valid(WithdrawalVersion, what, entry)
+    body, digest = _hashed(entry)
+    if version_hash(ZERO_HASH, body.encode("utf-8")).hex() != digest:
+        raise ImportRefused(
+            "withdrawal_hash_mismatch", f"report.json: {what} does not match its hash"
+        )
+    return ImportedWithdrawal(entry["id"], body, digest)
+
+
+class _Hashed(Protocol):
+    @property
+    def hash(self) -> str: ...
+
+
+H = TypeVar("H", bound=_Hashed)
+
+
+def unheld(items: Sequence[H], held: Callable[[H], str | None]) -> list[H]:
+    """The items the store does not hold yet (``held`` gives a stored item's hash, or None).
+
+    Reports with overlapping periods carry the same versions, which are stored once; a version
+    held under another hash is the signer rewriting what they sent before.
+    """
+    new = []
+    for item in items:
+        stored = held(item)
+        if stored is None:
+            new.append(item)
+        elif stored != item.hash:
+            raise ImportRefused(
+                "content_rewritten",
+                "the report carries a record or withdrawal that differs from the same version"
+                " in a report imported before",
+                alert=True,
+            )
+    return new
