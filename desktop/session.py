@@ -67,6 +67,7 @@ from desktop.reports.container import MAX_BUNDLE_BYTES
 from desktop.reports.importer import (
     ImportRefused,
     already_imported,
+    made_in_the_past,
     read_carried,
     signer_trust,
     unheld,
@@ -1045,6 +1046,7 @@ class Session:
         trusted_as = signer_trust(
             signed.certificate, store.trust.get(signer), self.policy.trusted_ca_certificates
         )
+        made_in_the_past(manifest.created_at, datetime.now(UTC))
         carried = read_carried(opened.report_json)
         del opened
         imported = store.imported

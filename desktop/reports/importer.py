@@ -3,8 +3,9 @@
 ``open_bundle`` has already proved that the bytes are what the certificate's key signed. What it
 leaves to the import: whether that key is one to believe (pinned and not revoked, or certified
 by an organisation CA from the policy), whether the report moves its signer's series forward
-(its number and audit checkpoint), and whether every record and withdrawal it carries holds to
-the strict model and to its own hash chain. Pure functions: the session holds the store.
+(its number, the report it names before it, its audit checkpoint, a date not in the future),
+and whether every record and withdrawal it carries holds to the strict model and to its own
+hash chain. Pure functions: the session holds the store.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Final, Protocol, TypeVar
 
 from cryptography import x509
@@ -90,6 +92,21 @@ def signer_trust(
     )
 
 
+#: How far ahead of this computer's clock a report may say it was made (clocks differ a little;
+#: a report from tomorrow is a wrong clock or a forgery, security.md §3.4).
+CLOCK_LEEWAY: Final = timedelta(hours=24)
+
+
+def made_in_the_past(created_at: datetime, now: datetime) -> None:
+    """``ImportRefused`` for a report that says it was made more than a day from now."""
+    if created_at > now + CLOCK_LEEWAY:
+        raise ImportRefused(
+            "from_the_future",
+            f"the report says it was made on {created_at.date().isoformat()}, after today:"
+            " check the clocks of both computers",
+        )
+
+
 # -- where it sits in the signer's series -----------------------------------------------------
 def already_imported(
     signed: SignedManifest,
@@ -127,6 +144,16 @@ def already_imported(
             "sequence_backwards",
             f"the report is number {manifest.sequence} from its signer, but number"
             f" {latest.sequence} was imported already: an old report cannot follow a newer one",
+        )
+    if (
+        manifest.sequence == latest.sequence + 1
+        and manifest.previous_bundle_sha256 != latest.manifest_sha256
+    ):
+        raise ImportRefused(
+            "series_forked",
+            f"the report is number {manifest.sequence} from its signer but names another report"
+            f" before it than the number {latest.sequence} imported: their series has forked",
+            alert=True,
         )
     checkpoint = manifest.audit_checkpoint
     if checkpoint.seq < latest.checkpoint_seq or (

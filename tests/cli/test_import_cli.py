@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,13 @@ import pytest
 
 from desktop.domain.canonical import canonical_json, sha256_hex
 from desktop.identity import Identity, certificate_fingerprint, new_identity
+from desktop.policy import Policy
 from desktop.reports.container import Members, pack, unpack
 from desktop.reports.envelope import open_sealed, seal
 from desktop.reports.manifest import MemberDigest, sign_manifest
 from desktop.session import ReportScope
 from tests.cli.conftest import make_store, record_body, run_cli, write_json
-from tests.cli.test_identity_cli import ORG_CA
+from tests.cli.test_identity_cli import ORG_CA, OTHER_CA
 from tests.cli.test_report_cli import ENV, SCOPE, audit_rows, identity, opened, session_card
 
 Forge = Callable[..., bytes]
@@ -260,6 +261,7 @@ def bad_inputs(world: World, card: bytes, tmp_path: Path) -> dict[str, tuple[byt
     container = pack(members_of(world.second, world.sam))
     alex = practitioner(tmp_path, "alex", card, [record_body()])
     kim = practitioner(tmp_path, "kim", card, [record_body()])
+    later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     trust(world.supervisor, kim)
     done = cli(
         world.supervisor, "trust", "revoke", certificate_fingerprint(kim.identity.certificate)
@@ -286,6 +288,16 @@ def bad_inputs(world: World, card: bytes, tmp_path: Path) -> dict[str, tuple[byt
         "a truncated file": (genuine[:-100], 1, "verification_failed"),
         "a replayed sequence number": (forge(manifest={"sequence": 1}), 1, "sequence_reused"),
         "a reused report id": (forge(manifest={"report_id": first_id}), 1, "report_id_reused"),
+        "a forked series": (
+            forge(manifest={"previous_bundle_sha256": "0" * 64}),
+            1,
+            "series_forked",
+        ),
+        "a report from the day after tomorrow": (
+            forge(manifest={"created_at": later}, edit=lambda r: r.update(generated_at=later)),
+            1,
+            "from_the_future",
+        ),
         "an audit checkpoint going backwards": (
             forge(manifest={"audit_checkpoint": {"seq": 1, "head": "0" * 64}}),
             1,
@@ -302,7 +314,7 @@ def bad_inputs(world: World, card: bytes, tmp_path: Path) -> dict[str, tuple[byt
     return cases
 
 
-ALERTS = {"sequence_reused", "report_id_reused"}
+ALERTS = {"sequence_reused", "report_id_reused", "series_forked"}
 
 
 def test_every_bad_input_is_refused_and_changes_nothing_but_the_audit_log(
@@ -380,3 +392,34 @@ def test_reports_of_three_practitioners_give_exactly_the_union_of_their_records(
     assert len(expected) == 8
     assert versions == 8
     assert own == 0  # the supervisor's own records stay their own
+
+
+def test_a_signer_certified_by_the_policy_ca_is_trusted_without_pinning(
+    supervisor: Path, card: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = write_json(tmp_path / "policy.json", {"trusted_ca_certificates": [ORG_CA.pem]})
+    monkeypatch.setenv("DISCLOSURE_LOG_POLICY", str(policy))
+    bundles = {}
+    for name, authority in (("sam", ORG_CA), ("ann", OTHER_CA)):
+        who = practitioner(tmp_path, name, card, [record_body()])
+        issued = tmp_path / f"{name}-issued.pem"
+        issued.write_bytes(authority.issue(who.identity.signing_key.public_key()))
+        if authority is ORG_CA:
+            done = cli(who.store, "identity", "install-cert", issued)
+            assert done.returncode == 0, done.stderr
+        else:  # installed as the organisation of another policy would have allowed
+            with opened(who.store, policy=Policy(trusted_ca_certificates=[OTHER_CA.pem])) as s:
+                s.install_certificate(issued.read_bytes())
+        bundles[name] = who.export(tmp_path / f"{name}.dlreport")
+
+    before = tables(supervisor)
+    done = imported(supervisor, bundles["ann"])  # a CA the policy does not name, not pinned
+    assert done.returncode == 1
+    assert tables(supervisor) == before
+    done = imported(supervisor, bundles["sam"])  # nobody pinned Sam: the policy's CA vouches
+    assert done.returncode == 0, done.stderr
+    assert tables(supervisor) != before
+    assert [event for event, _ in events(supervisor)][-2:] == [
+        "report_import_refused",
+        "report_imported",
+    ]
