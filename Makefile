@@ -46,8 +46,8 @@ schemas: $(STAMP)
 
 # Qt Linguist files for every tr() string in desktop/ui: the English source and a Welsh scaffold
 # (translations left unfinished for a translator), compiled to the .qm files the app loads. English
-# gets the singular of each "%n" message from tools/english_plurals.py. Run again whenever the
-# GUI's wording changes (a test fails while the .qm files are behind the .ts files).
+# gets the singular of each "%n" message from resources/translations/english_plurals.py. Run
+# again whenever the GUI's wording changes (a test fails while the .qm files are behind the .ts).
 .PHONY: translations
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative -extensions py \
@@ -56,7 +56,7 @@ translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative -extensions py \
 		-source-language en_GB -target-language cy_GB desktop/ui \
 		-ts resources/translations/disclosure_log_cy.ts
-	$(PY) tools/english_plurals.py
+	$(PY) resources/translations/english_plurals.py
 	for lang in en cy; do $(VENV)/bin/pyside6-lrelease -silent \
 		resources/translations/disclosure_log_$$lang.ts -qm resources/translations/disclosure_log_$$lang.qm; done
 

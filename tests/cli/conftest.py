@@ -81,7 +81,7 @@ def run_on_terminal(
     *args: str | Path, answer: bytes, timeout: float = 60
 ) -> subprocess.CompletedProcess[bytes]:
     """The real program with a pseudo-terminal for its input, on which ``answer`` is typed."""
-    import pty  # noqa: PLC0415 - POSIX only: the tests that type on a terminal skip Windows
+    import pty  # noqa: PLC0415 - POSIX only: the tests that type on a terminal run on Linux CI
 
     controller, terminal = pty.openpty()
     try:

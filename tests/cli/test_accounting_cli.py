@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,7 +90,6 @@ def test_a_start_before_the_six_years_is_invalid_input(
     assert not pdf.exists()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
 @pytest.mark.parametrize(("answer", "code"), [(b"y\n", 0), (b"n\n", 1)])
 def test_on_a_terminal_it_asks_first(
     us_store: Path, tmp_path: Path, answer: bytes, code: int

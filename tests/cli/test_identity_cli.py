@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import stat
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -383,7 +382,6 @@ def test_recipients_add_without_yes_and_without_a_terminal_refuses_at_once(
     assert tree_digest(practitioner) == before
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
 @pytest.mark.parametrize(("answer", "code"), [(b"yes\n", 0), (b"n\n", 1), (b"\n", 1)])
 def test_on_a_terminal_recipients_add_asks_first(
     cli: CliRunner, init: Callable[..., Path], tmp_path: Path, answer: bytes, code: int

@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-TS = Path(__file__).resolve().parents[1] / "resources" / "translations" / "disclosure_log_en.ts"
+TS = Path(__file__).resolve().parent / "disclosure_log_en.ts"
 
 #: source text -> (singular, plural); the plural is the source unless given.
 FORMS: dict[str, tuple[str, str | None]] = {
