@@ -46,6 +46,7 @@ from desktop.identity import (
 from desktop.identity_card import MAX_CARD_BYTES, IdentityCard, make_card, read_card
 from desktop.key_agreement import key_fingerprint
 from desktop.policy import Policy
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.record_index import (
     event_time,
     index_document,
@@ -76,12 +77,7 @@ from desktop.reports.manifest import BundleInfo
 from desktop.store.atomic import write_atomic
 from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
-from desktop.store.backup import (
-    BackupInfo,
-    CancelCheck,
-    ProgressCallback,
-    make_backup,
-)
+from desktop.store.backup import BackupInfo, make_backup
 from desktop.store.connection import stoppable
 from desktop.store.errors import (
     RecordNotFound,

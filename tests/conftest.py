@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,16 @@ def tree_digest(directory: Path) -> dict[str, str]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def tables_but_audit(conn: Any) -> dict[str, list[str]]:
+    """Every table but the audit log, row by row: what a refused import must leave as it was
+    (a refusal is audited; nothing else may change)."""
+    names = [
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name != 'audit'"
+        )
+    ]
+    return {name: sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))) for name in names}

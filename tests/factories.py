@@ -315,3 +315,17 @@ def signing_identity(
     """A practitioner's signing key and self-signed certificate, made as a store makes them."""
     identity = new_identity(name, "Northshire Council")
     return identity.signing_key, identity.certificate
+
+
+def give_consent(answers: dict[str, Any]) -> None:
+    """Consent is the basis: no protection concern overriding it, explicit consent given."""
+    answers["Q8_protection_concern"] = {"protection_concern": False}
+    answers["Q10_seek_consent"] = {
+        "consent_sought": True,
+        "consent_result": "GIVEN",
+        "consent_forms": ["EXPLICIT_WRITTEN"],
+        "consent_given_at": "2025-01-02T09:00:00Z",
+        "views": "Agrees to the referral.",
+    }
+    answers.pop("Q11_override_basis", None)
+    answers.pop("Q13_objections", None)

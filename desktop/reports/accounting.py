@@ -40,10 +40,10 @@ from desktop.domain.enums import (
 )
 from desktop.domain.records import Practitioner
 from desktop.domain.strict_json import validate_document
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.reports.collect import ROW_BLOCK, RecordSource
 from desktop.reports.labels import INFORMATION_KINDS, PURPOSES, label
 from desktop.reports.model import RecordVersion
-from desktop.store.backup import CancelCheck, ProgressCallback
 from desktop.store.errors import Stopped
 from desktop.store.records import RecordFilter
 

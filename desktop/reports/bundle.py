@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from desktop.domain.canonical import canonical_json, sha256_hex
 from desktop.identity import Identity, certificate_fingerprint
 from desktop.key_agreement import key_fingerprint
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.reports.bundle_errors import BundleError
 from desktop.reports.collect import ReportContent
 from desktop.reports.container import MAX_BUNDLE_BYTES, Members, pack
@@ -37,7 +38,6 @@ from desktop.reports.manifest import (
 from desktop.reports.pades import sign_pdf
 from desktop.reports.pdf_report import render_pdf
 from desktop.reports.report_json import report_json
-from desktop.store.backup import CancelCheck, ProgressCallback
 from desktop.store.errors import Stopped
 
 

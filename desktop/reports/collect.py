@@ -22,6 +22,7 @@ from desktop.domain.checklist import RulePack
 from desktop.domain.enums import Jurisdiction, Outcome, RecordStatus
 from desktop.domain.records import Practitioner, RulePackRef
 from desktop.domain.strict_json import validate_document
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.record_index import recipients_of, utc_key
 from desktop.reports.model import (
     REPORT_FORMAT,
@@ -33,7 +34,6 @@ from desktop.reports.model import (
     ReportRecord,
     WithdrawalVersion,
 )
-from desktop.store.backup import CancelCheck, ProgressCallback
 from desktop.store.errors import Stopped
 from desktop.store.records import RecordFilter, RecordRow
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from desktop.domain.enums import Jurisdiction, Outcome, RecipientKind, RecordStatus, Subtype
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.record_index import event_time
 from desktop.reports.charts import bar_chart
 from desktop.reports.collect import ROW_BLOCK, CollectedRecord, ReportContent
@@ -35,7 +36,6 @@ from desktop.reports.record_text import (
     pair,
     record_paragraphs,
 )
-from desktop.store.backup import CancelCheck, ProgressCallback
 from desktop.store.errors import Stopped
 
 TITLE: Final = "Disclosure Log summary report"

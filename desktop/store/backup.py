@@ -21,12 +21,13 @@ import os
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.store.atomic import (
     OWNER_ONLY_FILE,
     ensure_private_dir,
@@ -49,9 +50,6 @@ MAX_BACKUP_BYTES = 64 * 1024**3
 MAX_SMALL_MEMBER = 1024 * 1024
 #: The steps a backup reports: copy the database, check the copy, write the file, verify the file.
 BACKUP_STEPS = 4
-
-ProgressCallback = Callable[[int, int], None]
-CancelCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.reports.accounting import Accounting, AccountingLaw
 from desktop.session import Session
 from desktop.ui.session_dialog import SessionDialog
 from desktop.ui.widgets import ErrorLabel, date_edit
 from desktop.ui.wording import fill_in
-from desktop.ui.worker import CancelCheck, ProgressReport, SessionHost
+from desktop.ui.worker import SessionHost
 
 #: Entries listed for checking; the PDF has them all.
 SHOWN_ENTRIES = 10
@@ -172,7 +173,7 @@ class AccountingDialog(SessionDialog):
         self._changed()
 
         def accounting(
-            session: Session, progress: ProgressReport, should_cancel: CancelCheck
+            session: Session, progress: ProgressCallback, should_cancel: CancelCheck
         ) -> Accounting:
             return session.accounting(subject_id, since, progress, should_cancel)
 

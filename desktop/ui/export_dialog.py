@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.session import ExportedReport, ReportScope, Session
 from desktop.ui.session_dialog import SessionDialog
 from desktop.ui.widgets import date_edit, form_combo
 from desktop.ui.wording import fill_in
-from desktop.ui.worker import CancelCheck, ProgressReport, SessionHost
+from desktop.ui.worker import SessionHost
 
 REPORT_SUFFIX = ".dlreport"
 ADD_RECIPIENT_COMMAND = "disclosure-log-cli recipients add CARD --name NAME"
@@ -238,7 +239,7 @@ class ExportReportDialog(SessionDialog):
             return
 
         def export(
-            session: Session, progress: ProgressReport, should_cancel: CancelCheck
+            session: Session, progress: ProgressCallback, should_cancel: CancelCheck
         ) -> ExportedReport:
             return session.export_report(scope, str(recipient), out, progress, should_cancel)
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.session import Session
 from desktop.ui.accounting_dialog import AccountingDialog
 from desktop.ui.browser import RecordsBrowser
@@ -45,7 +46,7 @@ from desktop.ui.export_dialog import ExportReportDialog
 from desktop.ui.record_form import Mode, RecordForm
 from desktop.ui.session_dialog import SessionDialog
 from desktop.ui.unlock_page import UnlockPage
-from desktop.ui.worker import CancelCheck, LongJob, ProgressReport, SessionHost
+from desktop.ui.worker import LongJob, SessionHost
 
 
 class Page(IntEnum):
@@ -482,7 +483,9 @@ class MainWindow(QMainWindow):
         if directory is None or self.page() is not Page.RECORDS:  # chose nothing, or locked
             return
 
-        def backup(session: Session, progress: ProgressReport, should_cancel: CancelCheck) -> Path:
+        def backup(
+            session: Session, progress: ProgressCallback, should_cancel: CancelCheck
+        ) -> Path:
             return session.backup(directory, progress=progress, should_cancel=should_cancel).path
 
         self.progress_page.start(

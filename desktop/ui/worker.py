@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from desktop.progress import CancelCheck, ProgressCallback
 from desktop.session import Session, Stopped
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 DoneCallback = Callable[[Any], None]
 ErrorCallback = Callable[[Exception], None]
-ProgressReport = Callable[[int, int], None]
-CancelCheck = Callable[[], bool]
 #: Long work: ``work(session, progress, should_cancel)``, as the session's long methods take them.
-LongWork = Callable[[Session, ProgressReport, CancelCheck], T]
+LongWork = Callable[[Session, ProgressCallback, CancelCheck], T]
 
 SHUTDOWN_WAIT_MS = 30_000
 
@@ -252,7 +251,7 @@ class LongJob:
     and its end is no longer reported, so no callback reaches a closed window.
     """
 
-    def __init__(self, host: SessionHost, show_progress: ProgressReport | None = None) -> None:
+    def __init__(self, host: SessionHost, show_progress: ProgressCallback | None = None) -> None:
         self._host = host
         self._show_progress = show_progress
         self._cancel: threading.Event | None = None  # the running run's, None when idle

@@ -24,7 +24,7 @@ from desktop.policy import Policy, load_policy
 from desktop.session import Session
 from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
 from tests.conftest import PASSPHRASE, PROFILE
-from tests.factories import dns_body, uk_share_body
+from tests.factories import dns_body, give_consent, uk_share_body
 
 REPO = Path(__file__).resolve().parents[2]
 FLOOR = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
@@ -177,17 +177,7 @@ def record_body(
     if notes is not None:
         body["notes"] = notes
     if consent:
-        # Consent is the basis: no protection concern overriding it, explicit consent given.
-        answers["Q8_protection_concern"] = {"protection_concern": False}
-        answers["Q10_seek_consent"] = {
-            "consent_sought": True,
-            "consent_result": "GIVEN",
-            "consent_forms": ["EXPLICIT_WRITTEN"],
-            "consent_given_at": "2025-01-02T09:00:00Z",
-            "views": "Agrees to the referral.",
-        }
-        answers.pop("Q11_override_basis", None)
-        answers.pop("Q13_objections", None)
+        give_consent(answers)
     if basis_codes is not None:
         # The override basis is claimed at Q11; the engine turns YES claims into the basis.
         # Ordinary confidential information needs an Art 6 code and a confidence code.

@@ -28,6 +28,7 @@ from desktop.session import ReportScope
 from tests.cli.conftest import make_store, record_body, run_cli, write_json
 from tests.cli.test_identity_cli import ORG_CA, OTHER_CA
 from tests.cli.test_report_cli import ENV, SCOPE, audit_rows, identity, opened, session_card
+from tests.conftest import tables_but_audit
 
 Forge = Callable[..., bytes]
 
@@ -83,17 +84,8 @@ def imported(store: Path, bundle: Path) -> Any:
 
 
 def tables(store: Path) -> dict[str, list[str]]:
-    """Every table but the audit log, row by row: what a refused import must leave as it was."""
     with opened(store) as session:
-        conn = session.store.conn
-        names = [
-            str(name)
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name != 'audit'"
-            )
-        ]
-        return {name: sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))) for name in names}
+        return tables_but_audit(session.store.conn)
 
 
 def events(store: Path, since: int = 0) -> list[tuple[str, dict[str, Any]]]:

@@ -26,7 +26,7 @@ from desktop.reports.container import pack, unpack
 from desktop.reports.envelope import open_sealed, seal
 from desktop.session import ReportScope, Session
 from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
-from tests.conftest import PASSPHRASE, PROFILE
+from tests.conftest import PASSPHRASE, PROFILE, tables_but_audit
 from tests.factories import uk_share_body
 
 FUZZ = settings(max_examples=200, deadline=2000)
@@ -62,23 +62,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     supervisor.lock()
 
 
-def tables(session: Session) -> dict[str, list[str]]:
-    conn = session.store.conn
-    names = [
-        str(name)
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-            " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name != 'audit'"
-        )
-    ]
-    return {name: sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))) for name in names}
-
-
 def refused_and_unchanged(world: World, data: bytes) -> None:
-    before = tables(world.supervisor)
+    before = tables_but_audit(world.supervisor.store.conn)
     with pytest.raises(BundleError):
         world.supervisor.import_report(data)
-    assert tables(world.supervisor) == before
+    assert tables_but_audit(world.supervisor.store.conn) == before
 
 
 @FUZZ

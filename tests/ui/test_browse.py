@@ -30,7 +30,7 @@ from desktop.session import Session
 from desktop.ui.browser import RecordsBrowser
 from desktop.ui.controller import AppController
 from desktop.ui.main_window import Page
-from tests.factories import dns_body, uk_share_body
+from tests.factories import dns_body, give_consent, uk_share_body
 from tests.ui.conftest import PASSPHRASE, WAIT_MS, profile, unlock
 from tests.ui.test_app import activate, unnamed_controls
 
@@ -58,17 +58,7 @@ def body(
 
 
 def with_consent(document: dict[str, Any]) -> None:
-    answers = document["checklist"]["answers"]
-    answers["Q8_protection_concern"] = {"protection_concern": False}
-    answers["Q10_seek_consent"] = {
-        "consent_sought": True,
-        "consent_result": "GIVEN",
-        "consent_forms": ["EXPLICIT_WRITTEN"],
-        "consent_given_at": "2025-01-02T09:00:00Z",
-        "views": "Agrees to the referral.",
-    }
-    answers.pop("Q11_override_basis", None)
-    answers.pop("Q13_objections", None)
+    give_consent(document["checklist"]["answers"])
 
 
 def unsure(document: dict[str, Any]) -> None:
