@@ -61,19 +61,29 @@ translations: $(STAMP)
 		resources/translations/disclosure_log_$$lang.ts -qm resources/translations/disclosure_log_$$lang.qm; done
 
 # The release (installer/README.md): dist/disclosure-log/ (PyInstaller one folder), the .deb,
-# SHA256SUMS and SHA256SUMS.sig (RELEASE_GPG_KEY, else a throwaway key). installer-test checks it
-# with gpgv, sha256sum, dpkg-deb and lintian (apt: binutils gnupg lintian); not part of make test.
+# SHA256SUMS and SHA256SUMS.sig (RELEASE_GPG_KEY, else a throwaway key), reproducible from
+# SOURCE_DATE_EPOCH. msi: dist/disclosure-log.msi with wixl from STAGE (default the one-folder
+# build, a stand-in for the Windows one). sign: the same MSI, Authenticode-signed with osslsigncode
+# (SIGN_CERT, SIGN_PASS_FILE or SIGN_PASS; the .exe files in STAGE first). installer-test checks
+# them all (apt: binutils gnupg lintian wixl msitools osslsigncode); not part of make test.
 BUILD_STAMP := $(VENV)/.installed-build
 
 $(BUILD_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,build]'
 	touch $(BUILD_STAMP)
 
-.PHONY: installer installer-test
+.PHONY: installer installer-test msi sign
 installer: $(BUILD_STAMP)
 	PY=$(PY) installer/linux/build.sh
 
+msi: $(STAMP)
+	PY=$(PY) STAGE=$(STAGE) installer/windows/build-msi.sh
+
+sign: $(STAMP)
+	PY=$(PY) STAGE=$(STAGE) SIGN=1 installer/windows/build-msi.sh
+
 installer-test: installer
+	PY=$(PY) installer/windows/build-msi.sh
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m installer tests/installer
 
 clean:

@@ -2,20 +2,33 @@
 # `make installer`: into dist/, the PyInstaller one-folder app, a .deb of it, SHA256SUMS and a
 # detached GPG signature of SHA256SUMS. Signs with $RELEASE_GPG_KEY (a key in the usual GnuPG
 # keyring) if set, else with a throwaway key made for this build only, so the pipeline always
-# runs whole. File dates come from $SOURCE_DATE_EPOCH (default: the last commit).
+# runs whole.
+#
+# Reproducible: with the same $SOURCE_DATE_EPOCH (default: the last commit's time), the same
+# source tree and the same tools (Python, PyInstaller and the venv's packages, dpkg, xz), two
+# builds give a byte-identical .deb (tests/installer/test_reproducible.py rebuilds and compares).
+# What it takes: PYTHONHASHSEED=0 (PyInstaller writes base_library.zip in set order), every file
+# date set to SOURCE_DATE_EPOCH (dpkg-deb also uses it for the ar dates and to clamp tar dates,
+# and sorts the tar), umask 022, Installed-Size from file sizes (not du's disk blocks, which
+# differ between file systems). The signature is not reproducible (and need not be).
+#
+# DIST_DIR and WORK_DIR (default dist and build/installer) put the output and the scratch files
+# elsewhere (the reproducibility test builds a second copy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+umask 022
 PY=${PY:-.venv/bin/python}
 NAME=disclosure-log
 VERSION=$("$PY" -c 'from desktop import __version__; print(__version__)')
 ARCH=$(dpkg --print-architecture)
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 export SOURCE_DATE_EPOCH
-DIST=dist
-WORK=build/installer
+export PYTHONHASHSEED=0
+DIST=${DIST_DIR:-dist}
+WORK=${WORK_DIR:-build/installer}
 DEB="$DIST/${NAME}_${VERSION}_${ARCH}.deb"
 
-rm -rf "${DIST:?}/$NAME" "$DIST"/*.deb "$DIST"/SHA256SUMS* "$DIST/release-key.gpg" "$WORK"
+rm -rf "${DIST:?}/$NAME" "$DIST"/*.deb "$DIST"/SHA256SUMS* "$DIST/release-key.gpg" "${WORK:?}"
 mkdir -p "$DIST" "$WORK"
 
 # -- the one-folder app -------------------------------------------------------------------------
@@ -45,12 +58,15 @@ install -m 0644 installer/linux/lintian-overrides "$ROOT/usr/share/lintian/overr
 } | gzip -9n > "$ROOT/usr/share/doc/$NAME/changelog.gz"
 chmod 0644 "$ROOT/usr/share/doc/$NAME/changelog.gz"
 echo "/etc/$NAME/policy.example.json" > "$ROOT/DEBIAN/conffiles"
+# In KiB as dpkg-gencontrol counts it: each file's size rounded up, plus one per other entry.
+INSTALLED_SIZE=$(find "$ROOT" -path "$ROOT/DEBIAN" -prune -o -printf '%y %s\n' |
+    awk '$1 == "f" { kib += int(($2 + 1023) / 1024); next } { kib += 1 } END { print kib }')
 cat > "$ROOT/DEBIAN/control" <<CONTROL
 Package: $NAME
 Version: $VERSION
 Architecture: $ARCH
 Maintainer: Disclosure Log maintainers <release@disclosure-log.invalid>
-Installed-Size: $(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
+Installed-Size: $INSTALLED_SIZE
 Depends: libc6, sensible-utils, libegl1, libgl1, libfontconfig1, libfreetype6, libdbus-1-3, libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-shape0, libxcb-render-util0, libxcb-image0
 Section: utils
 Priority: optional
