@@ -36,6 +36,8 @@ from desktop.org import (
 )
 from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
+from desktop.review.service import ReviewError
+from desktop.review.statement import Action, Statement
 from desktop.session import (
     MAX_BUNDLE_BYTES,
     MAX_CARD_BYTES,
@@ -391,12 +393,30 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+ACTION_WORDS = {
+    Action.ACKNOWLEDGE: "acknowledged",
+    Action.QUERY: "queried",
+    Action.SIGN_OFF: "signed off",
+}
+
+
+def statement_line(statement: Statement) -> str:
+    """A supervisor's review of a record, in one line."""
+    line = (
+        f"{statement.acted_at.date().isoformat()}  {ACTION_WORDS[statement.action]} by"
+        f" {_printable(statement.reviewer.name)} ({_printable(statement.reviewer.role)})"
+        f", version {statement.version}"
+    )
+    return line + (f": {_printable(statement.comment)}" if statement.comment else "")
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
         documents = (
             session.history(args.id) if args.history else [session.record(args.id, args.version)]
         )
+        reviews = session.review.outcomes(args.id)
     finally:
         session.lock()
     if args.json:
@@ -404,6 +424,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     for document in documents:
         print(describe_record(document))
+    if reviews:
+        print("Supervisor's review:")
+        for statement in reviews:
+            print("  " + statement_line(statement))
     return EXIT_OK
 
 
@@ -889,6 +913,13 @@ def cmd_report_import(args: argparse.Namespace) -> int:
         f"{'New':<14}{_count(imported.versions_added, 'record version', 'record versions')},"
         f" {_count(imported.withdrawals_added, 'consent withdrawal', 'consent withdrawals')}"
     )
+    if imported.missing:
+        numbers = ", ".join(str(n) for n in imported.missing)
+        print(
+            f"Warning: this author's report(s) {numbers} have not been imported here; they may"
+            " have gone to someone else, or still be on their way.",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -1239,6 +1270,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_trust_revoke)
     p.add_argument("fingerprint", help="as 'trust list' shows it (spaces are ignored)")
 
+    from desktop.cli_review import add_review_commands  # noqa: PLC0415 - it imports this module
+
+    add_review_commands(sub)
+
     org = sub.add_parser("org", help="IT: organisation keys and policy")
     org_sub = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
     p = org_sub.add_parser(
@@ -1290,7 +1325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message, details = EXIT_CHECK_FAILED, str(exc), []
     except BundleError as exc:
         code, message, details = EXIT_INVALID, str(exc), []
-    except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound) as exc:
+    except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound, ReviewError) as exc:
         code, message = EXIT_INVALID, str(exc)
         details = list(getattr(exc, "details", []))
     except StoreError as exc:

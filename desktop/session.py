@@ -7,13 +7,16 @@ writes audit events. A session belongs to the thread that opened it (one connect
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,12 +71,14 @@ from desktop.reports.container import MAX_BUNDLE_BYTES
 from desktop.reports.importer import (
     ImportRefused,
     already_imported,
+    collector_paused,
     made_in_the_past,
     read_carried,
     signer_trust,
     unheld,
 )
 from desktop.reports.manifest import BundleInfo
+from desktop.review.service import Review
 from desktop.store.atomic import write_atomic
 from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
@@ -119,6 +124,7 @@ __all__ = [
     "IdentityCard",
     "IdentityError",
     "IdentityRejected",
+    "ImportRefused",
     "ImportedBundle",
     "InvalidRequest",
     "PassphraseTooWeak",
@@ -352,6 +358,40 @@ class ImportedBundle:
     """How its signer is trusted: ``pinned`` or ``organisation_ca``."""
     versions_added: int
     withdrawals_added: int
+    missing: tuple[int, ...] = ()
+    """Numbers of the signer's reports not imported, between the first and last that were
+    (a warning: they may have gone to someone else, or still be on their way)."""
+
+
+IMPORT_STEPS = 3
+"""An import's steps, as ``progress`` counts them: opening the bundle (decrypting it and
+checking its signatures and hashes), checking its signer and records, storing them."""
+
+
+class _ImportSteps:
+    """Reports each step of an import as it starts, and stops it (``Stopped``) when asked,
+    between steps and at the end of its transaction, which then rolls back."""
+
+    def __init__(
+        self, progress: ProgressCallback | None, should_cancel: CancelCheck | None
+    ) -> None:
+        self._progress = progress
+        self._should_cancel = should_cancel
+
+    def start(self, step: int) -> None:
+        self.check()
+        if self._progress is not None:
+            self._progress(step, IMPORT_STEPS)
+
+    def check(self) -> None:
+        if self._should_cancel is not None and self._should_cancel():
+            raise Stopped("the import was stopped: nothing was imported")
+
+    @contextmanager
+    def before_commit(self) -> Iterator[None]:
+        """Inside the transaction, around all of its work: the last moment to stop."""
+        yield
+        self.check()
 
 
 @dataclass(frozen=True)
@@ -464,6 +504,7 @@ class Session:
         if failed_attempts:
             session._audit("unlock_failed", attempts=failed_attempts)
         session._audit("unlocked")
+        session.review.finish_pending()
         return session
 
     @classmethod
@@ -507,6 +548,11 @@ class Session:
     def _audit(self, event: str, actor: str = ACTOR, **detail: Any) -> None:
         with self.store.transaction():
             self.store.audit.append(actor, event, detail=detail)
+
+    @cached_property
+    def review(self) -> Review:
+        """The supervisor's review of imported records, and the outcome of reviews received."""
+        return Review(self)
 
     def profile(self) -> Profile:
         data = self.store.profile()
@@ -838,7 +884,10 @@ class Session:
         should_cancel: CancelCheck | None = None,
     ) -> Accounting:
         """One person's accounting of disclosures as of now: HIPAA 164.528 in the US, the list
-        of recipients of a UK subject access request in the UK. Nothing is written."""
+        of recipients of a UK subject access request in the UK. Nothing is written.
+
+        It covers this store's own records and every record imported from practitioners'
+        reports about the person, each once (``merge_imported``), under this store's law."""
         subject_id = subject_id.strip()
         if not 1 <= len(subject_id) <= MAX_SUBJECT_ID_CHARS:
             raise InvalidRequest(f"a person's id has 1 to {MAX_SUBJECT_ID_CHARS} characters")
@@ -859,8 +908,21 @@ class Session:
             oral_suspension_days=thresholds.oral_suspension_days,
         )
         return account(
-            self, scope, generated_at=now, progress=progress, should_cancel=should_cancel
+            self,
+            scope,
+            generated_at=now,
+            imported=self.store.imported.latest_of_subject(subject_id),
+            own_hashes=self._own_hashes,
+            progress=progress,
+            should_cancel=should_cancel,
         )
+
+    def _own_hashes(self, record_id: str) -> list[str]:
+        """The hashes of this store's own versions of a record, oldest first; none if none."""
+        records = self.store.records
+        if not records.exists(record_id):
+            return []
+        return [str(version["hash"]) for version in records.history(record_id)]
 
     def write_accounting(self, accounting: Accounting, path: Path) -> str:
         """Write ``accounting`` as a PDF signed by the practitioner, for handing to the person;
@@ -1014,15 +1076,23 @@ class Session:
             )
         return info
 
-    def import_report(self, data: bytes) -> ImportedBundle:
+    def import_report(
+        self,
+        data: bytes,
+        progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> ImportedBundle:
         """Verify a report bundle sent to us and store what it carries, in one transaction.
 
         The same report again changes nothing. A refusal (``BundleError``) is audited with a
         reason code and the file's hash, never its content, after everything else rolled back.
+        ``progress(done, IMPORT_STEPS)`` follows its steps; once ``should_cancel()`` is true it
+        stops with ``Stopped``, the store as it was and nothing audited.
         """
         file_sha256 = sha256_hex(data)
         try:
-            return self._import_report(data, file_sha256)
+            with collector_paused():
+                imported = self._import_report(data, file_sha256, progress, should_cancel)
         except BundleError as exc:
             alert = isinstance(exc, ImportRefused) and exc.alert
             self._audit(
@@ -1031,11 +1101,23 @@ class Session:
                 file_sha256=file_sha256,
             )
             raise
+        if progress is not None:
+            progress(IMPORT_STEPS, IMPORT_STEPS)
+        return imported
 
-    def _import_report(self, data: bytes, file_sha256: str) -> ImportedBundle:
+    def _import_report(
+        self,
+        data: bytes,
+        file_sha256: str,
+        progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> ImportedBundle:
         from desktop.reports.bundle_reader import open_bundle  # noqa: PLC0415 - loads pyHanko
 
-        opened = open_bundle(data, self.identity().encryption_key)
+        steps = _ImportSteps(progress, should_cancel)
+        steps.start(0)
+        opened = open_bundle(data, self.identity().encryption_key, keep_report=True)
+        steps.start(1)
         info = opened.info
         signed, manifest, signer = info.signed, info.manifest, info.signer_fingerprint
         store = self.store
@@ -1043,15 +1125,17 @@ class Session:
             signed.certificate, store.trust.get(signer), self.policy.trusted_ca_certificates
         )
         made_in_the_past(manifest.created_at, datetime.now(UTC))
-        carried = read_carried(opened.report_json)
+        assert opened.report is not None
+        carried = read_carried(opened.report)
         del opened
+        steps.start(2)
         imported = store.imported
-        with store.transaction():
+        with store.transaction(), steps.before_commit():
             if already_imported(
                 signed,
                 imported.report(manifest.report_id),
                 imported.at(signer, manifest.sequence),
-                imported.latest(signer),
+                *imported.neighbours(signer, manifest.sequence),
             ):
                 return ImportedBundle(info, True, trusted_as, 0, 0)
             imported.add_report(
@@ -1064,6 +1148,7 @@ class Session:
                     manifest.audit_checkpoint.seq,
                     manifest.audit_checkpoint.head,
                     utc_now(),
+                    manifest.previous_bundle_sha256,
                 )
             )
             versions = unheld(
@@ -1076,6 +1161,17 @@ class Session:
                 imported.add_version(signer, manifest.report_id, version)
             for withdrawal in withdrawals:
                 imported.add_withdrawal(signer, manifest.report_id, withdrawal)
+            self.review.note_signer(signed.certificate, info.signer_name)
+            self.review.index(
+                signer,
+                [version.record_id for version in versions]
+                + [
+                    record_id
+                    for withdrawal in withdrawals
+                    for record_id in json.loads(withdrawal.body)["record_ids"]
+                ],
+            )
+            missing = tuple(imported.missing(signer))
             store.audit.append(
                 ACTOR,
                 "report_imported",
@@ -1089,9 +1185,10 @@ class Session:
                     "file_sha256": file_sha256,
                     "versions_added": len(versions),
                     "withdrawals_added": len(withdrawals),
+                    "missing": list(missing),
                 },
             )
-        return ImportedBundle(info, False, trusted_as, len(versions), len(withdrawals))
+        return ImportedBundle(info, False, trusted_as, len(versions), len(withdrawals), missing)
 
     # -- the supervisor's trust store ---------------------------------------------------
     @staticmethod
@@ -1139,17 +1236,30 @@ class Session:
         return [*pinned, *authorities]
 
     def revoke_trust(self, fingerprint: str) -> TrustEntry:
-        """Stop accepting reports signed with a pinned certificate; it stays listed, revoked."""
+        """Stop accepting reports signed with a certificate (pinned, or of a practitioner whose
+        reports were imported); it stays listed, revoked."""
         digits = fingerprint_hex(fingerprint)
         store = self.store
         held = store.trust.get(digits)
-        if held is None:
-            raise InvalidRequest("no pinned certificate has this fingerprint (see 'trust list')")
-        if held.revoked_at is not None:
+        if held is not None and held.revoked_at is not None:
             return TrustEntry.pinned(held)
         now = utc_now()
+        pinned = held is not None
+        if held is None:
+            # A practitioner trusted through the organisation's CA was never pinned: their
+            # certificate, as their reports carried it, is kept here revoked.
+            certificate = store.review.signer_certificate(digits)
+            if certificate is None:
+                raise InvalidRequest(
+                    "no pinned certificate, and no practitioner whose reports you imported,"
+                    " has this fingerprint (see 'trust list' and 'review practitioners')"
+                )
+            held = PinnedCertificate(digits, certificate, now)
         with store.transaction():
-            store.trust.revoke(digits, now)
+            if pinned:
+                store.trust.revoke(digits, now)
+            else:
+                store.trust.add(replace(held, revoked_at=now))
             store.audit.append(ACTOR, "trust_revoked", detail={"certificate_sha256": digits})
         return TrustEntry.pinned(replace(held, revoked_at=now))
 

@@ -24,6 +24,13 @@ def canonical_json(obj: object) -> bytes:
     surrogates (not encodable as UTF-8), non-ASCII keys and out-of-range integers.
     """
     _check_value_space(obj)
+    return canonical_json_of_checked(obj)
+
+
+def canonical_json_of_checked(obj: object) -> bytes:
+    """``canonical_json`` of a value known to be in its value space, without checking it again:
+    a part of a document that ``loads_canonical`` accepted, which checked the whole (an import
+    hashes 10,000 records out of one report, and the check would cost as much as the hashing)."""
     return json.dumps(
         obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")

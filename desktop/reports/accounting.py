@@ -17,11 +17,17 @@ and role: the recipient is the body, its staff are other people), what and why.
 Where a record names someone whose identity needs protecting (brief field 5; 2024 golden rule 5),
 the practitioner's own words are left out of its entry, which then gives the kinds of
 information and the purpose in general words instead.
+
+A supervisor's accounting covers, besides their own records, every record imported from the
+practitioners' reports about the person (``merge_imported``), each entry naming the practitioner
+who made the disclosure; a record is listed once however many reports carried it. The law is
+the supervisor's store's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -41,10 +47,13 @@ from desktop.domain.enums import (
 from desktop.domain.records import Practitioner
 from desktop.domain.strict_json import validate_document
 from desktop.progress import CancelCheck, ProgressCallback
+from desktop.record_index import event_time, utc_key
 from desktop.reports.collect import ROW_BLOCK, RecordSource
 from desktop.reports.labels import INFORMATION_KINDS, PURPOSES, label
 from desktop.reports.model import RecordVersion
+from desktop.store.audit import ZERO_HASH
 from desktop.store.errors import Stopped
+from desktop.store.imported import ImportedRecordState
 from desktop.store.records import RecordFilter
 
 HIPAA_YEARS: Final = 6
@@ -147,8 +156,12 @@ class Receiver:
     address: str | None = None
 
 
-SeriesKey = tuple[str, tuple[Receiver, ...], str]
-"""(series id, recipients, purpose code): disclosures alike in all three are one (b)(3) series."""
+SeriesKey = tuple[str, str, tuple[Receiver, ...], str]
+"""(whose records, series id, recipients, purpose code): one practitioner's disclosures alike in
+the last three are one (b)(3) series."""
+
+OWN: Final = ""
+"""Whose records the store's own are, in a ``SeriesKey`` (imported ones: their signer's)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +176,8 @@ class Entry:
     details_withheld: bool
     """Details in the practitioner's words were left out to protect someone else."""
     not_told_for_safety: bool
+    practitioner: str
+    """Who made the disclosure: the name the record's latest version was saved under."""
     series_key: SeriesKey | None = None
 
 
@@ -215,42 +230,114 @@ def account(
     scope: AccountingScope,
     *,
     generated_at: datetime,
+    imported: Iterable[ImportedRecordState] = (),
+    own_hashes: Callable[[str], Sequence[str]] | None = None,
     progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> Accounting:
-    """The person's accounting as of ``generated_at``; ``should_cancel()`` stops it (Stopped)."""
-    after_end = scope.end + timedelta(days=1)
+    """The person's accounting as of ``generated_at``, over the store's own records and the
+    records ``imported`` about the person (each record once: see ``merge_imported``, to which
+    ``own_hashes`` is passed); ``should_cancel()`` stops it (Stopped)."""
+    date_from = None if scope.start is None else f"{scope.start.isoformat()}T00:00:00Z"
+    date_to = f"{(scope.end + timedelta(days=1)).isoformat()}T00:00:00Z"
     rowids = source.record_ids(
-        RecordFilter(
-            subject_id=scope.subject_id,
-            date_from=None if scope.start is None else f"{scope.start.isoformat()}T00:00:00Z",
-            date_to=f"{after_end.isoformat()}T00:00:00Z",
-        )
+        RecordFilter(subject_id=scope.subject_id, date_from=date_from, date_to=date_to)
     )
     rowids.reverse()  # the store lists newest first; an accounting goes in order of events
+    others, superseded = merge_imported(imported, own_hashes or (lambda _record_id: ()))
+    total = len(rowids) + len(others)
     listed: list[Entry] = []
-    name: str | None = None
+    names: list[tuple[datetime, str]] = []
+
+    def take(version: RecordVersion, maker: str) -> None:
+        if version.subject.name:
+            names.append((_shared_at(version), version.subject.name))
+        if _listed(version, scope, generated_at):
+            listed.append(_entry(version, scope.law, maker))
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
     for start in range(0, len(rowids), ROW_BLOCK):
         if should_cancel is not None and should_cancel():
             raise Stopped("the accounting was cancelled")
         for row in source.rows(rowids[start : start + ROW_BLOCK]):
-            if row.status not in SHARED_STATUSES:
-                continue
-            version = validate_document(RecordVersion, source.record(row.record_id))
-            name = version.subject.name or name  # the latest name given wins
-            if _listed(version, scope, generated_at):
-                listed.append(_entry(version, scope.law))
-        if progress is not None:
-            progress(min(start + ROW_BLOCK, len(rowids)), len(rowids))
+            if row.status in SHARED_STATUSES and row.record_id not in superseded:
+                take(validate_document(RecordVersion, source.record(row.record_id)), OWN)
+        step(min(start + ROW_BLOCK, len(rowids)))
+    for start in range(0, len(others), ROW_BLOCK):
+        if should_cancel is not None and should_cancel():
+            raise Stopped("the accounting was cancelled")
+        for record in others[start : start + ROW_BLOCK]:
+            document = _imported_version(record)
+            when = utc_key(event_time(document))
+            if (
+                document["subject"]["subject_id"] == scope.subject_id
+                and document["status"] in SHARED_STATUSES
+                and (date_from is None or when >= date_from)
+                and when < date_to
+            ):
+                take(validate_document(RecordVersion, document), record.signer_sha256)
+        step(len(rowids) + min(start + ROW_BLOCK, len(others)))
+    names.sort(key=lambda named: named[0])  # stable: the latest name given wins
+    listed.sort(key=lambda entry: entry.shared_at)
     entries, series = _group(listed)
     return Accounting(
         scope=scope,
-        subject_name=name,
+        subject_name=names[-1][1] if names else None,
         generated_at=generated_at,
         entries=entries,
         series=series,
         not_told_for_safety=sum(entry.not_told_for_safety for entry in listed),
     )
+
+
+def merge_imported(
+    imported: Iterable[ImportedRecordState], own_hashes: Callable[[str], Sequence[str]]
+) -> tuple[list[ImportedRecordState], frozenset[str]]:
+    """The imported records to list, and the ids of the store's own records to leave out.
+
+    An imported record is one per (signer, record id): the store keeps it once, in its latest
+    state, however many reports carried it. Copies of one record are listed once, in their
+    latest state: records with one id are copies when the shorter hash chain is the start of
+    the longer (a hash covers the whole version, its author included). That happens when the
+    store holds a record both as its own and as imported (``own_hashes(record_id)``: the
+    hashes of its own versions, oldest first; none if it holds no such record), or two
+    signers carry the same chain (a practitioner whose key was replaced). Otherwise records
+    sharing an id are different records and each is listed.
+    """
+    by_id: dict[str, list[ImportedRecordState]] = {}
+    for record in imported:
+        by_id.setdefault(record.record_id, []).append(record)
+    kept: list[ImportedRecordState] = []
+    superseded: set[str] = set()
+    for record_id, copies in by_id.items():
+        own = tuple(own_hashes(record_id))
+        chains: list[tuple[tuple[str, ...], ImportedRecordState | None]] = [
+            (record.hashes, record) for record in copies
+        ]
+        if own:
+            chains.insert(0, (own, None))
+        chains.sort(key=lambda chain: len(chain[0]), reverse=True)  # stable: the store's first
+        longest: list[tuple[str, ...]] = []
+        for hashes, copy in chains:
+            if any(held[len(hashes) - 1] == hashes[-1] for held in longest):
+                if copy is None:
+                    superseded.add(record_id)
+                continue
+            longest.append(hashes)
+            if copy is not None:
+                kept.append(copy)
+    return kept, frozenset(superseded)
+
+
+def _imported_version(record: ImportedRecordState) -> dict[str, Any]:
+    """An imported record's latest version as its author's store held it, hashes put back."""
+    document: dict[str, Any] = json.loads(record.body)
+    document["hash"] = record.hashes[-1]
+    document["prev_hash"] = record.hashes[-2] if record.version > 1 else ZERO_HASH.hex()
+    return document
 
 
 def _listed(version: RecordVersion, scope: AccountingScope, now: datetime) -> bool:
@@ -289,7 +376,13 @@ def _receivers_of(version: RecordVersion, law: AccountingLaw) -> tuple[Receiver,
     return tuple(receivers)
 
 
-def _entry(version: RecordVersion, law: AccountingLaw) -> Entry:
+def _shared_at(version: RecordVersion) -> datetime:
+    record = version.checklist.answers.q17_record
+    moment = record.disclosure_at if record and record.disclosure_at else version.decision_at
+    return moment.astimezone(UTC)
+
+
+def _entry(version: RecordVersion, law: AccountingLaw, maker: str) -> Entry:
     answers = version.checklist.answers
     purpose = answers.q2_purpose
     minimum = answers.q12_minimum_necessary
@@ -306,9 +399,7 @@ def _entry(version: RecordVersion, law: AccountingLaw) -> Entry:
     series_id = record.series_id if record and law is AccountingLaw.HIPAA else None
     return Entry(
         record_id=version.id,
-        shared_at=(
-            record.disclosure_at if record and record.disclosure_at else version.decision_at
-        ).astimezone(UTC),
+        shared_at=_shared_at(version),
         receivers=receivers,
         what=what,
         why=label(PURPOSES, purpose.purpose_code) if withheld else purpose.purpose_statement,
@@ -316,7 +407,8 @@ def _entry(version: RecordVersion, law: AccountingLaw) -> Entry:
         not_told_for_safety=inform is not None
         and inform.status is InformStatus.NOT_INFORMED
         and inform.not_informed_reason in NOT_TOLD_FOR_SAFETY,
-        series_key=(series_id, receivers, purpose.purpose_code) if series_id else None,
+        practitioner=version.created_by.name,
+        series_key=(maker, series_id, receivers, purpose.purpose_code) if series_id else None,
     )
 
 

@@ -1,8 +1,9 @@
 """The accounting as a PDF for the person it is about: plain words, one entry at a time.
 
-It is handed to the person, so it says only what the accounting lists: nothing about what was
-left out for someone else's protection beyond the entry's own note, and nothing at all about
-disclosures under an agency's suspension.
+Each entry names who at the organisation made the disclosure (in a supervisor's accounting,
+the practitioners whose reports they imported). It is handed to the person, so it says only
+what the accounting lists: nothing about what was left out for someone else's protection
+beyond the entry's own note, and nothing at all about disclosures under an agency's suspension.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def _entry(
     pages: PageWriter, entry: Entry, when: str, more: Sequence[tuple[str, str]] = ()
 ) -> None:
     """An entry's lines, kept on one page when they fit."""
-    lines = [(when, _day(entry.shared_at))]
+    lines = [(when, _day(entry.shared_at)), ("Shared by", entry.practitioner)]
     for receiver in entry.receivers:
         lines.append(("Shared with", receiver.name))
         if receiver.address:

@@ -12,6 +12,7 @@ can compare it with the practitioner's, and the supervisor's import checks its t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -38,9 +39,14 @@ class OpenedBundle:
     report_json: bytes
     """Canonical JSON with its head validated; the records and withdrawals it carries are
     validated where they are used (see ``_head``)."""
+    report: dict[str, Any] | None = None
+    """``report_json`` as parsed here, if asked for (``keep_report``): an import reads the
+    records out of it instead of parsing the whole document a second time."""
 
 
-def open_bundle(data: bytes, private_key: X25519PrivateKey) -> OpenedBundle:
+def open_bundle(
+    data: bytes, private_key: X25519PrivateKey, *, keep_report: bool = False
+) -> OpenedBundle:
     """Decrypt and verify a bundle; ``BundleMalformed`` or ``BundleRejected`` say what failed."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleMalformed(f"{NOT_A_BUNDLE}: it is larger than {MAX_BUNDLE_BYTES >> 20} MiB")
@@ -65,14 +71,19 @@ def open_bundle(data: bytes, private_key: X25519PrivateKey) -> OpenedBundle:
     _check_member("report.json", members.report_json, manifest.report_json)
     _check_member("report.pdf", members.report_pdf, manifest.report_pdf)
     _check_pdf_signature(members.report_pdf, signed)
-    head = _head(members.report_json)
+    head, report = _head(members.report_json)
     if (
         head.report_id != manifest.report_id
         or head.generated_at != manifest.created_at
         or head.audit_checkpoint != manifest.audit_checkpoint
     ):
         raise BundleRejected("report.json does not describe the report its manifest names")
-    return OpenedBundle(BundleInfo(signed, head), members.report_pdf, members.report_json)
+    return OpenedBundle(
+        BundleInfo(signed, head),
+        members.report_pdf,
+        members.report_json,
+        report if keep_report else None,
+    )
 
 
 def _check_member(name: str, data: bytes, expected: MemberDigest) -> None:
@@ -92,8 +103,9 @@ def _check_pdf_signature(pdf: bytes, signed: SignedManifest) -> None:
         raise BundleRejected("report.pdf's own signature does not verify")
 
 
-def _head(document: bytes) -> ReportHead:
-    """The report's head, validated strictly; the documents it carries are only counted here.
+def _head(document: bytes) -> tuple[ReportHead, dict[str, Any]]:
+    """The report's head, validated strictly, and the whole document parsed; the documents it
+    carries are only counted here.
 
     Validating 10,000 records against the record model takes about three seconds, the whole
     budget for opening a bundle, and ``report open`` uses none of them: the PDF it writes is
@@ -112,4 +124,4 @@ def _head(document: bytes) -> ReportHead:
         raise BundleMalformed(f"report.json is not a valid report ({exc})") from None
     if len(fields["records"]) != head.figures.records:
         raise BundleRejected("report.json holds a different number of records than it counts")
-    return head
+    return head, fields

@@ -37,6 +37,7 @@ from desktop.store.imported import ImportRepository
 from desktop.store.keyslots import DATA_KEY_BYTES, Argon2Params, KeySlots
 from desktop.store.recipients import RecipientRepository
 from desktop.store.records import RecordRepository
+from desktop.store.review import ReviewRepository
 from desktop.store.trust import TrustRepository
 
 DB_FILE = "store.db"
@@ -64,6 +65,7 @@ class Store:
         self.exports = ExportRepository(conn)
         self.trust = TrustRepository(conn)
         self.imported = ImportRepository(conn)
+        self.review = ReviewRepository(conn)
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod

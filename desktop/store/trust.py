@@ -34,8 +34,8 @@ class TrustRepository:
 
     def add(self, pinned: PinnedCertificate) -> None:
         self._conn.execute(
-            f"INSERT INTO trusted_certificates ({_COLUMNS}) VALUES (?, ?, ?, NULL)",
-            (pinned.fingerprint, pinned.certificate, pinned.added_at),
+            f"INSERT INTO trusted_certificates ({_COLUMNS}) VALUES (?, ?, ?, ?)",
+            (pinned.fingerprint, pinned.certificate, pinned.added_at, pinned.revoked_at),
         )
 
     def get(self, fingerprint: str) -> PinnedCertificate | None:

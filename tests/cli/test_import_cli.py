@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from desktop.domain.canonical import canonical_json, sha256_hex
+from desktop.domain.strict_json import parse_record_body
 from desktop.identity import Identity, certificate_fingerprint, new_identity
 from desktop.policy import Policy
-from desktop.reports.container import Members, pack, unpack
+from desktop.reports.container import MAX_MANIFEST_BYTES, Members, pack, unpack
 from desktop.reports.envelope import open_sealed, seal
 from desktop.reports.manifest import MemberDigest, sign_manifest
 from desktop.session import ReportScope
@@ -29,6 +30,7 @@ from tests.cli.conftest import make_store, record_body, run_cli, write_json
 from tests.cli.test_identity_cli import ORG_CA, OTHER_CA
 from tests.cli.test_report_cli import ENV, SCOPE, audit_rows, identity, opened, session_card
 from tests.conftest import tables_but_audit
+from tests.reports.test_bundle import raw_container
 
 Forge = Callable[..., bytes]
 
@@ -242,6 +244,29 @@ EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], int, str]] = {
 }
 
 
+def container_faults(members: Members) -> dict[str, bytes]:
+    """Containers laid out otherwise than the one layout the reader accepts. Members are never
+    compressed (the container stores them as they are), so no member can expand: the nearest
+    thing to a decompression bomb is a size claimed beyond the bytes that follow it."""
+    names = ("manifest.json", "manifest.sig", "report.json", "report.pdf")
+    parts = list(zip(names, members.in_order(), strict=True))
+    layouts = {
+        "a container with an extra member": [*parts, ("extra.txt", b"hello")],
+        "a container with a member missing": parts[:3],
+        "a container with a member twice": [*parts, parts[3]],
+        "a container with a path-traversing member": [*parts[:3], ("../report.pdf", parts[3][1])],
+        "a container with an oversized member": [
+            ("manifest.json", b" " * (MAX_MANIFEST_BYTES + 1)),
+            *parts[1:],
+        ],
+    }
+    faults = {name: raw_container(layout) for name, layout in layouts.items()}
+    faults["a container claiming a 1 GB member"] = (
+        raw_container(parts[:3]) + bytes([10]) + b"report.pdf" + (2**30).to_bytes(8, "big")
+    )
+    return faults
+
+
 def bad_inputs(world: World, card: bytes, tmp_path: Path) -> dict[str, tuple[bytes, int, str]]:
     """Each bad input: its bytes, the exit code and the audited reason code."""
     forge = forger(world)
@@ -296,6 +321,9 @@ def bad_inputs(world: World, card: bytes, tmp_path: Path) -> dict[str, tuple[byt
             "checkpoint_backwards",
         ),
     }
+    supervisor_key = identity(world.supervisor).encryption_key.public_key()
+    for name, container in container_faults(members_of(world.second, world.sam)).items():
+        cases[name] = (seal(container, [supervisor_key]), 4, "malformed")
     document = members_of(world.second, world.sam).report_json
     for name, fault in JSON_FAULTS.items():
         changed = fault(document)
@@ -415,3 +443,24 @@ def test_a_signer_certified_by_the_policy_ca_is_trusted_without_pinning(
         "report_import_refused",
         "report_imported",
     ]
+
+    # Revoking Sam, whom nobody pinned, keeps the certificate their report carried, revoked,
+    # and their next report is refused although the policy's CA still vouches for it.
+    sam_store = tmp_path / "sam"
+    with opened(sam_store) as session:
+        fingerprint = certificate_fingerprint(session.identity().certificate)
+    assert cli(supervisor, "trust", "revoke", "aa" * 32).returncode == 4  # nobody known
+    done = cli(supervisor, "trust", "revoke", fingerprint)
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(cli(supervisor, "trust", "list", "--json").stdout)
+    revoked = [e for e in listed if e["source"] == "pinned"]
+    assert [e["certificate"]["fingerprint"].replace(" ", "").lower() for e in revoked] == [
+        fingerprint
+    ]
+    assert revoked[0]["revoked_at"] is not None
+    with opened(sam_store) as session:
+        session.add_record(parse_record_body(json.dumps(record_body()).encode()))
+        session.export_report(SCOPE, "supervisor", tmp_path / "sam-2.dlreport")
+    done = imported(supervisor, tmp_path / "sam-2.dlreport")
+    assert done.returncode == 1
+    assert b"revoked" in done.stderr

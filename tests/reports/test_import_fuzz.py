@@ -4,32 +4,31 @@ Three layers, each input built to reach the layer under test: random bytes as a 
 contents sealed to the supervisor (the envelope opens, what is inside is garbage); a genuine
 report's container with one byte changed or cut short, sealed again to the supervisor (so only
 the signatures and hashes inside can catch it). Every input must be refused with the importer's
-own error, within hypothesis's two-second deadline, leaving every table but the audit log as it
-was.
+own error, within hypothesis's two-second deadline and 300 MB (see ``within_memory``), leaving
+every table but the audit log as it was. The longer run is ``make fuzz`` (tests/fuzz).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.domain.records import RecordBody
-from desktop.policy import Policy
 from desktop.reports.bundle_errors import BundleError
 from desktop.reports.container import pack, unpack
 from desktop.reports.envelope import open_sealed, seal
-from desktop.session import ReportScope, Session
-from desktop.store.keyslots import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Params
-from tests.conftest import PASSPHRASE, PROFILE, tables_but_audit
-from tests.factories import uk_share_body
+from desktop.session import ImportedBundle, Session
+from tests.conftest import tables_but_audit
+from tests.reports.sent_report import sent_report
 
 FUZZ = settings(max_examples=200, deadline=2000)
+MEMORY_LIMIT = 300 * 1024 * 1024
+"""What one input may make the importer allocate (issue 6), in bytes."""
 
 
 @dataclass(frozen=True)
@@ -42,30 +41,43 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("fuzz")
-    params = Argon2Params(MIN_MEMORY_KIB, MIN_TIME_COST)
-    supervisor = Session.create(folder / "jo", PASSPHRASE, PROFILE, Policy(), params=params)
-    sam = Session.create(folder / "sam", PASSPHRASE, PROFILE, Policy(), params=params)
-    try:
-        supervisor.write_identity_card(folder / "jo.card")
-        sam.add_recipient("supervisor", (folder / "jo.card").read_bytes())
-        for notes in ("First visit.", "Strategy discussion.", "Follow-up call."):
-            sam.add_record(RecordBody.model_validate(uk_share_body(notes=notes)))
-        bundle = folder / "report.dlreport"
-        sam.export_report(ReportScope(date(2000, 1, 1), date(2099, 12, 31)), "supervisor", bundle)
-        sam.write_certificate(folder / "sam.pem")
-        supervisor.trust_certificate((folder / "sam.pem").read_bytes())
-        container = pack(unpack(open_sealed(bundle.read_bytes(), sam.identity().encryption_key)))
-    finally:
-        sam.lock()
+    sent = sent_report(tmp_path_factory.mktemp("fuzz"))
+    supervisor = sent.supervisor
+    container = pack(unpack(open_sealed(sent.bundle.read_bytes(), sent.sam.encryption_key)))
     yield World(supervisor, container, supervisor.identity().encryption_key.public_key())
     supervisor.lock()
+
+
+def within_memory(run: Callable[[], ImportedBundle]) -> tuple[ImportedBundle, int]:
+    """``run()``'s peak allocation above what was allocated before it, checked against the limit.
+
+    What this covers: every allocation made through Python's allocators while the import runs,
+    whoever makes it, pure Python or C or Rust extension (each bytes object, str, list and dict
+    the envelope, the container, the JSON parsers and pydantic create), so an importer that
+    believed a claimed size, or copied a member once too often, is caught. What it does not:
+    memory C libraries take with their own malloc (OpenSSL's and SQLCipher's buffers, the
+    page cache, Rust's internal vectors in pydantic-core and cryptography) and the allocator's
+    overhead; ``make fuzz`` bounds the whole process's resident size for those. Returns the
+    peak too, so a test can show the meter sees the import at all.
+    """
+    started = not tracemalloc.is_tracing()  # traced only while the import runs: it is not cheap
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    baseline, _ = tracemalloc.get_traced_memory()
+    try:
+        result = run()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1] - baseline
+        if started:
+            tracemalloc.stop()
+        assert peak <= MEMORY_LIMIT, f"the import allocated {peak:,} bytes"
+    return result, peak
 
 
 def refused_and_unchanged(world: World, data: bytes) -> None:
     before = tables_but_audit(world.supervisor.store.conn)
     with pytest.raises(BundleError):
-        world.supervisor.import_report(data)
+        within_memory(lambda: world.supervisor.import_report(data))
     assert tables_but_audit(world.supervisor.store.conn) == before
 
 
@@ -96,6 +108,9 @@ def test_a_genuine_container_changed_anywhere_is_refused(
 
 
 def test_the_genuine_report_itself_imports(world: World) -> None:
-    """The control: the same container unchanged is accepted (so refusals above are real)."""
-    imported = world.supervisor.import_report(seal(world.container, [world.supervisor_key]))
+    """The control: the same container unchanged is accepted (so refusals above are real), and
+    the memory meter sees it decrypted (so the bounds above are measured, not assumed)."""
+    data = seal(world.container, [world.supervisor_key])
+    imported, peak = within_memory(lambda: world.supervisor.import_report(data))
     assert imported.versions_added == 3
+    assert peak >= len(world.container)
