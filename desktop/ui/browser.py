@@ -359,6 +359,18 @@ class RecordsBrowser(QWidget):
             lambda error: self._detail_failed(record_id, error),
         )
 
+    def reload_detail(self) -> None:
+        """Read the shown record again (reviews of it were imported, say); it stays shown
+        until the new reading arrives."""
+        record_id = self._detail_for
+        if record_id is None:
+            return
+        self._host.submit(
+            load_detail(record_id),
+            lambda detail: self._detail_arrived(record_id, detail),
+            lambda error: self._detail_failed(record_id, error),
+        )
+
     def _detail_arrived(self, record_id: str, detail: RecordDetail) -> None:
         if record_id != self._detail_for:
             return

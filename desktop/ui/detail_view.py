@@ -1,14 +1,16 @@
 """The detail pane: one record in full, read-only, in sections a practitioner reads top to bottom.
 
-Sections: the decision in a sentence and the record's header; case and person; recipients;
+Sections: the decision in a sentence and the record's header; the supervisor's review, once
+their ``.dlreview`` file was imported (who signed off, acknowledged or queried which version, when,
+and their comment; and whether the record has changed since); case and person; recipients;
 purpose; information shared; consent and any override; whether the person was told; the checklist
 output with its reasons (outcome in plain words, basis codes with their labels, each block or flag
 with what to do); notes; every checklist answer; the version history; the audit events.
 
 Everything is said in words (never by colour alone), every value is escaped, and the text is
 selectable with the keyboard and the mouse. What the pane needs is fetched in one worker job
-(``load_detail``): the record, its history, its audit events and the rule pack's labels, so the
-GUI thread never touches the session.
+(``load_detail``): the record, its history, its audit events, the supervisor's reviews (each
+verified again) and the rule pack's labels, so the GUI thread never touches the session.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.domain.enums import Jurisdiction
-from desktop.session import Session
+from desktop.session import BundleError, Session
 from desktop.ui.wording import (
     SUBTYPES,
+    fill_in,
     humanise_key,
     jurisdiction_label,
     local_time,
@@ -34,6 +38,20 @@ from desktop.ui.wording import (
     status_label,
     translate,
 )
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """One of the supervisor's reviews of the record, as plain data."""
+
+    action: str
+    """``sign_off``, ``acknowledge`` or ``query``."""
+    reviewer: str
+    role: str
+    acted_at: str
+    """UTC, ``2026-11-21T14:30:00Z``."""
+    version: int
+    comment: str | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,44 @@ class RecordDetail:
     basis_labels: dict[str, str] = field(default_factory=dict)
     reason_labels: dict[str, str] = field(default_factory=dict)
     what_to_do: dict[str, str] = field(default_factory=dict)
+    reviews: list[ReviewOutcome] = field(default_factory=list)
+    reviews_problem: str | None = None
+    """Why the supervisor's reviews could not be shown (one no longer verifies), if so."""
+
+
+def load_reviews(session: Session, record_id: str) -> tuple[list[ReviewOutcome], str | None]:
+    try:
+        statements = session.review.outcomes(record_id)
+    except BundleError as exc:
+        return [], str(exc)
+    return [
+        ReviewOutcome(
+            action=statement.action.value,
+            reviewer=statement.reviewer.name,
+            role=statement.reviewer.role,
+            acted_at=statement.acted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            version=statement.version,
+            comment=statement.comment,
+        )
+        for statement in statements
+    ], None
+
+
+def pack_labels(
+    session: Session, document: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The rule pack's words for a record's basis codes, reason codes and checks (by code);
+    empty for a jurisdiction this version does not know: codes are then shown as they are."""
+    jurisdiction = (document.get("checklist") or {}).get("jurisdiction")
+    try:
+        pack = session.rule_pack(Jurisdiction(str(jurisdiction)))
+    except ValueError:
+        return {}, {}, {}
+    return (
+        {code.code: code.label for code in pack.basis_codes},
+        {str(reason.code): reason.label for reason in pack.reason_codes},
+        {check.id: check.what_to_do for check in pack.validations},
+    )
 
 
 def load_detail(record_id: str) -> Callable[[Session], RecordDetail]:
@@ -54,18 +110,8 @@ def load_detail(record_id: str) -> Callable[[Session], RecordDetail]:
 
     def job(session: Session) -> RecordDetail:
         document = session.record(record_id)
-        basis: dict[str, str] = {}
-        reasons: dict[str, str] = {}
-        what: dict[str, str] = {}
-        jurisdiction = (document.get("checklist") or {}).get("jurisdiction")
-        try:
-            pack = session.rule_pack(Jurisdiction(str(jurisdiction)))
-        except ValueError:
-            pack = None  # an unknown jurisdiction: codes are shown as they are
-        if pack is not None:
-            basis = {code.code: code.label for code in pack.basis_codes}
-            reasons = {str(reason.code): reason.label for reason in pack.reason_codes}
-            what = {check.id: check.what_to_do for check in pack.validations}
+        basis, reasons, what = pack_labels(session, document)
+        reviews, reviews_problem = load_reviews(session, record_id)
         return RecordDetail(
             record_id=record_id,
             document=document,
@@ -74,6 +120,8 @@ def load_detail(record_id: str) -> Callable[[Session], RecordDetail]:
             basis_labels=basis,
             reason_labels=reasons,
             what_to_do=what,
+            reviews=reviews,
+            reviews_problem=reviews_problem,
         )
 
     return job
@@ -139,6 +187,7 @@ class DetailView(QTextBrowser):
         answers = (doc.get("checklist") or {}).get("answers") or {}
         parts: list[str] = []
         parts += self._header(doc, decision)
+        parts += self._reviews(doc, detail)
         parts += self._case_and_person(doc)
         parts += self._recipients(answers)
         parts += self._purpose(answers)
@@ -171,6 +220,56 @@ class DetailView(QTextBrowser):
             self._line(self.tr("Recorded by"), self._person(by)),
             self._line(self.tr("Amendment reason"), doc.get("amend_reason")),
         ]
+
+    def _reviews(self, doc: dict[str, Any], detail: RecordDetail) -> list[str]:
+        """What the supervisor made of the record, oldest first, and whether it changed since."""
+        if not detail.reviews and detail.reviews_problem is None:
+            return []
+        parts = [self._heading(self.tr("Supervisor's review"))]
+        if detail.reviews_problem is not None:
+            parts.append(
+                self._text(
+                    fill_in(
+                        self.tr("Your supervisor's reviews cannot be shown: %1"),
+                        detail.reviews_problem,
+                    )
+                )
+            )
+        for review in detail.reviews:
+            parts.append(self._text(self.review_line(review)))
+        if detail.reviews:
+            reviewed = max(review.version for review in detail.reviews)
+            current = doc.get("version")
+            if current is not None and current != reviewed:
+                parts.append(
+                    self._text(
+                        fill_in(
+                            self.tr(
+                                "Reviewed version %1; this record is now at version %2, which"
+                                " your supervisor has not reviewed yet."
+                            ),
+                            reviewed,
+                            current,
+                        )
+                    )
+                )
+        return parts
+
+    def review_line(self, review: ReviewOutcome) -> str:
+        """``Signed off by Jo Supervisor (Team manager) on 2026-11-21 14:30, version 1: …``"""
+        templates = {
+            "sign_off": self.tr("Signed off by %1 (%2) on %3, version %4"),
+            "acknowledge": self.tr("Acknowledged by %1 (%2) on %3, version %4"),
+            "query": self.tr("Queried by %1 (%2) on %3, version %4"),
+        }
+        line = fill_in(
+            templates[review.action],
+            review.reviewer,
+            review.role,
+            local_time(review.acted_at),
+            review.version,
+        )
+        return fill_in(self.tr("%1: %2"), line, review.comment) if review.comment else line
 
     def _person(self, who: dict[str, Any]) -> str | None:
         if not who:

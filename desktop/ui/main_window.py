@@ -11,6 +11,9 @@ progress page, with Cancel; locking or closing the window stops it, and the sess
 dropped only after it has stopped (the session thread runs one job at a time). Reports and the
 accounting of disclosures have their own non-modal dialogs (one of each at a time), which run
 their work with progress and Cancel the same way (``LongJob``) and close, stopping it, on lock.
+So does importing reports and reviews (File > Import reports or reviews…, or files dropped on
+the window; see ``import_dialog``), and a supervisor's sending reviews back to a practitioner
+(File > Send reviews to a practitioner…; see ``send_reviews_dialog``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ from enum import IntEnum
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -43,7 +54,15 @@ from desktop.session import Session
 from desktop.ui.accounting_dialog import AccountingDialog
 from desktop.ui.browser import RecordsBrowser
 from desktop.ui.export_dialog import ExportReportDialog
+from desktop.ui.import_dialog import (
+    ImportReportsDialog,
+    accept_file_drag,
+    ask_report_files,
+    dropped_files,
+)
 from desktop.ui.record_form import Mode, RecordForm
+from desktop.ui.review_view import ReviewView
+from desktop.ui.send_reviews_dialog import SendReviewsDialog
 from desktop.ui.session_dialog import SessionDialog
 from desktop.ui.unlock_page import UnlockPage
 from desktop.ui.worker import LongJob, SessionHost
@@ -54,6 +73,13 @@ class Page(IntEnum):
     UNLOCK = 1
     PROGRESS = 2
     RECORDS = 3
+
+
+class View(IntEnum):
+    """What the records page shows (View menu): your records, or the review of imported ones."""
+
+    RECORDS = 0
+    REVIEW = 1
 
 
 def _centred(*widgets: QWidget, parent: QWidget) -> None:
@@ -213,6 +239,27 @@ class MainWindow(QMainWindow):
             )
         )
         self.export_action.triggered.connect(self.open_export_dialog)
+        self.import_action = QAction(self.tr("&Import reports or reviews…"), self)
+        self.import_action.setObjectName("importReportsAction")
+        self.import_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_I))
+        self.import_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.import_action.setToolTip(
+            self.tr(
+                "Check and import the reports practitioners sent you (.dlreport files), or the"
+                " reviews your supervisor sent back (.dlreview files); you can also drop them on"
+                " this window (Ctrl+I)"
+            )
+        )
+        self.import_action.triggered.connect(lambda _checked=False: self.import_reports())
+        self.send_reviews_action = QAction(self.tr("&Send reviews to a practitioner…"), self)
+        self.send_reviews_action.setObjectName("sendReviewsAction")
+        self.send_reviews_action.setToolTip(
+            self.tr(
+                "Write your sign-offs, acknowledgements and queries of a practitioner's records"
+                " into a signed file, encrypted to them, for them to import"
+            )
+        )
+        self.send_reviews_action.triggered.connect(self.open_send_reviews_dialog)
         self.backup_action = QAction(self.tr("&Back up…"), self)
         self.backup_action.setObjectName("backupAction")
         self.backup_action.setToolTip(
@@ -242,6 +289,11 @@ class MainWindow(QMainWindow):
         #: The open report and accounting dialogs (one of each at a time); closed on lock.
         self.export_dialog: ExportReportDialog | None = None
         self.accounting_dialog: AccountingDialog | None = None
+        self.import_dialog: ImportReportsDialog | None = None
+        self.send_reviews_dialog: SendReviewsDialog | None = None
+        #: Asks which reports to import; empty when the user chose nothing. Tests replace it.
+        self.choose_report_files: Callable[[], list[Path]] = lambda: ask_report_files(self)
+        self.setAcceptDrops(True)
 
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setObjectName("mainToolbar")
@@ -293,12 +345,18 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
+        self._build_views(host)
         for page in Page:
-            widget = (self.welcome_page, self.unlock_page, self.progress_page, self.browser)[page]
+            widget = (self.welcome_page, self.unlock_page, self.progress_page, self.views)[page]
             self.stack.insertWidget(page, widget)
         self.setCentralWidget(self.stack)
         self.statusBar().setObjectName("statusBar")
         self._build_menus()
+        self.review_view.import_command = (
+            self.tr("%1 → %2")
+            .replace("%1", self.tr("File"))
+            .replace("%2", self.import_action.text().replace("&", ""))
+        )
         self.show_page(Page.UNLOCK)
 
     def _build_menus(self) -> None:
@@ -312,7 +370,9 @@ class MainWindow(QMainWindow):
                 self.tr("&File"),
                 self.tr("File"),
                 (
+                    self.import_action,
                     self.export_action,
+                    self.send_reviews_action,
                     self.backup_action,
                     None,
                     self.lock_action,
@@ -335,6 +395,12 @@ class MainWindow(QMainWindow):
                 ),
             ),
             ("editMenu", self.tr("&Edit"), self.tr("Edit"), (self.find_action,)),
+            (
+                "viewMenu",
+                self.tr("&View"),
+                self.tr("View"),
+                (self.records_view_action, self.review_view_action),
+            ),
             ("helpMenu", self.tr("&Help"), self.tr("Help"), (self.about_action,)),
         )
         for object_name, title, name, actions in menus:
@@ -348,6 +414,56 @@ class MainWindow(QMainWindow):
                 menu.addAction(action)
                 action.setStatusTip(action.toolTip())  # said in the status bar as it is chosen
 
+    def _build_views(self, host: SessionHost) -> None:
+        """The records page holds two views, switched in the View menu (Ctrl+1, Ctrl+2): the
+        records browser and the supervisor's review of imported records (``review_view``)."""
+        self.review_view = ReviewView(host)
+        self.review_view.message.connect(self.show_message)
+        self.views = QStackedWidget()
+        self.views.setObjectName("views")
+        self.views.insertWidget(View.RECORDS, self.browser)
+        self.views.insertWidget(View.REVIEW, self.review_view)
+        self.records_view_action = QAction(self.tr("&Records"), self)
+        self.records_view_action.setObjectName("recordsViewAction")
+        self.records_view_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_1))
+        self.records_view_action.setToolTip(self.tr("Your records (Ctrl+1)"))
+        self.review_view_action = QAction(self.tr("Re&view"), self)
+        self.review_view_action.setObjectName("reviewViewAction")
+        self.review_view_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_2))
+        self.review_view_action.setToolTip(
+            self.tr(
+                "Review the records practitioners sent you: what needs your attention, and your"
+                " acknowledgements, queries and sign-offs (Ctrl+2)"
+            )
+        )
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for view, action in (
+            (View.RECORDS, self.records_view_action),
+            (View.REVIEW, self.review_view_action),
+        ):
+            action.setCheckable(True)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            group.addAction(action)
+            action.triggered.connect(lambda _checked=False, view=view: self.show_view(view))
+        self.records_view_action.setChecked(True)
+
+    def view(self) -> View:
+        return View(self.views.currentIndex())
+
+    def show_view(self, view: View) -> None:
+        """Show your records or the review (only while unlocked); the view takes the focus."""
+        if self.page() is not Page.RECORDS:
+            return
+        action = self.review_view_action if view is View.REVIEW else self.records_view_action
+        action.setChecked(True)
+        self.views.setCurrentIndex(view)
+        self._update_record_actions()
+        if view is View.REVIEW:
+            self.review_view.activate()
+        else:
+            self.browser.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def page(self) -> Page:
         return Page(self.stack.currentIndex())
 
@@ -357,10 +473,17 @@ class MainWindow(QMainWindow):
         if not unlocked and not backing_up:
             self.cancel_backup()  # locking: the keys are dropped once the backup has stopped
             self._close_dialogs()  # and a running export or accounting stops with its dialog
+            self.review_view.clear()  # it shows case data too; unlocking opens the records
+            self.views.setCurrentIndex(View.RECORDS)
+            self.records_view_action.setChecked(True)
         self.lock_action.setEnabled(unlocked or backing_up)
+        self.records_view_action.setEnabled(unlocked)
+        self.review_view_action.setEnabled(unlocked)
         self.find_action.setEnabled(unlocked)
         self.backup_action.setEnabled(unlocked)
         self.export_action.setEnabled(unlocked)
+        self.import_action.setEnabled(unlocked)
+        self.send_reviews_action.setEnabled(unlocked)
         self.accounting_action.setEnabled(unlocked)
         self.withdraw_action.setEnabled(unlocked and self.browser.selected_record_id() is not None)
         self.stack.setCurrentIndex(page)
@@ -375,16 +498,21 @@ class MainWindow(QMainWindow):
             self.welcome_page.setup_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif page is Page.PROGRESS:
             self.progress_page.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif page is Page.RECORDS and self.view() is View.REVIEW:
+            self.review_view.table.setFocus(Qt.FocusReason.OtherFocusReason)
         elif page is Page.RECORDS:
             self.browser.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _update_record_actions(self, *_args: object) -> None:
         unlocked = self.page() is Page.RECORDS
-        row = self.browser.selected_row() if unlocked else None
+        records = unlocked and self.view() is View.RECORDS  # not the review's imported ones
+        row = self.browser.selected_row() if records else None
         self.new_record_action.setEnabled(unlocked)
         self.like_record_action.setEnabled(row is not None)
         self.amend_action.setEnabled(row is not None)
         self.mark_advice_action.setEnabled(row is not None and row.pending)
+        self.find_action.setEnabled(records)
+        self.withdraw_action.setEnabled(row is not None)
 
     def open_record_form(self, mode: Mode = Mode.NEW) -> RecordForm | None:
         """Open the record form (one at a time); LIKE and AMEND start from the selected record."""
@@ -444,6 +572,18 @@ class MainWindow(QMainWindow):
         self._bring_forward(dialog)
         return dialog
 
+    def open_send_reviews_dialog(self) -> SendReviewsDialog | None:
+        """File > Send reviews to a practitioner…: a supervisor's reviews, back to their author."""
+        if self.page() is not Page.RECORDS:
+            return None
+        dialog = self.send_reviews_dialog
+        if dialog is None:
+            dialog = SendReviewsDialog(self.host, self)
+            self.send_reviews_dialog = dialog
+            self._show_dialog(dialog)
+        self._bring_forward(dialog)
+        return dialog
+
     def _show_dialog(self, dialog: SessionDialog) -> None:
         dialog.addAction(self.lock_action)  # Ctrl+L locks from the dialog too
         dialog.message.connect(self.show_message)
@@ -460,13 +600,58 @@ class MainWindow(QMainWindow):
             self.export_dialog = None
         if self.accounting_dialog is dialog:
             self.accounting_dialog = None
+        if self.import_dialog is dialog:
+            self.import_dialog = None
+        if self.send_reviews_dialog is dialog:
+            self.send_reviews_dialog = None
         dialog.deleteLater()
 
     def _close_dialogs(self) -> None:
         """They show case data, and their work needs the session: closing stops it."""
-        for dialog in (self.export_dialog, self.accounting_dialog):
+        for dialog in (
+            self.export_dialog,
+            self.accounting_dialog,
+            self.import_dialog,
+            self.send_reviews_dialog,
+        ):
             if dialog is not None:
                 dialog.reject()
+
+    # -- importing reports --------------------------------------------------------------------
+    def import_reports(self, paths: list[Path] | None = None) -> ImportReportsDialog | None:
+        """Import ``paths`` (None: ask for them) in the import dialog, which shows how it went."""
+        if self.page() is not Page.RECORDS:
+            return None
+        busy = self.import_dialog is not None and self.import_dialog.running
+        if paths is None and not busy:
+            paths = self.choose_report_files()
+            if not paths or self.page() is not Page.RECORDS:  # chose nothing, or locked
+                return None
+        dialog = self.import_dialog
+        if dialog is None:
+            dialog = ImportReportsDialog(self.host, self)
+            dialog.imported.connect(self.browser.reload_detail)  # reviews of the shown record
+            dialog.imported.connect(self.review_view.data_changed)  # and new imported records
+            self.import_dialog = dialog
+            self._show_dialog(dialog)
+        self._bring_forward(dialog)
+        if paths:
+            dialog.import_files(paths)
+        return dialog
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        accept_file_drag(event, self.page() is Page.RECORDS)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        accept_file_drag(event, self.page() is Page.RECORDS)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_files(event.mimeData())
+        if not paths or self.page() is not Page.RECORDS:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_reports(paths)
 
     # -- backups ----------------------------------------------------------------------------
     def _ask_backup_directory(self) -> Path | None:

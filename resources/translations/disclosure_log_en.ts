@@ -4,7 +4,7 @@
 <context>
     <name>AccountingDialog</name>
     <message>
-        <location filename="../../desktop/ui/accounting_dialog.py" line="+54"/>
+        <location filename="../../desktop/ui/accounting_dialog.py" line="+55"/>
         <source>Accounting of disclosures</source>
         <extracomment>Entries listed for checking; the PDF has them all.</extracomment>
         <translation type="unfinished"></translation>
@@ -408,6 +408,30 @@ Write it to %1, unencrypted, for handing to the person?</source>
     </message>
 </context>
 <context>
+    <name>CommentDialog</name>
+    <message>
+        <location filename="../../desktop/ui/review_view.py" line="+178"/>
+        <source>Comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>The comment is too long: at most %1 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Write what the practitioner should look at, then send the query.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DateTimeEditor</name>
     <message>
         <location filename="../../desktop/ui/record_form_fields.py" line="+169"/>
@@ -423,7 +447,7 @@ Write it to %1, unencrypted, for handing to the person?</source>
 <context>
     <name>DetailView</name>
     <message>
-        <location filename="../../desktop/ui/detail_view.py" line="+95"/>
+        <location filename="../../desktop/ui/detail_view.py" line="+137"/>
         <source>Record detail</source>
         <translation type="unfinished"></translation>
     </message>
@@ -448,7 +472,7 @@ Write it to %1, unencrypted, for handing to the person?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -479,12 +503,47 @@ Write it to %1, unencrypted, for handing to the person?</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+233"/>
+        <location line="+283"/>
         <source>Amendment reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-217"/>
+        <location line="-276"/>
+        <source>Supervisor&apos;s review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your supervisor&apos;s reviews cannot be shown: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Reviewed version %1; this record is now at version %2, which your supervisor has not reviewed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Signed off by %1 (%2) on %3, version %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acknowledged by %1 (%2) on %3, version %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queried by %1 (%2) on %3, version %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Case and person</source>
         <translation type="unfinished"></translation>
     </message>
@@ -799,7 +858,7 @@ Write it to %1, unencrypted, for handing to the person?</source>
 <context>
     <name>ExportReportDialog</name>
     <message>
-        <location filename="../../desktop/ui/export_dialog.py" line="+83"/>
+        <location filename="../../desktop/ui/export_dialog.py" line="+84"/>
         <source>Export report</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1108,6 +1167,205 @@ where CARD is the card file and NAME the name to choose here.</source>
     </message>
 </context>
 <context>
+    <name>ImportReportsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/import_dialog.py" line="+153"/>
+        <source>Disclosure Log reports (*.dlreport)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+173"/>
+        <source>Checking and importing %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>The import was stopped. Nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-216"/>
+        <source>Choose the reports or reviews to import</source>
+        <extracomment>Black on amber (contrast over 12:1); the words carry the warning, the colour only draws the eye.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Disclosure Log reports and reviews (*.dlreport *.dlreview)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reviews from your supervisor (*.dlreview)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+122"/>
+        <source>Import reports or reviews</source>
+        <extracomment>Something new was stored (a report, or reviews): what shows it may be out of date.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reports that practitioners sent you, and reviews your supervisor sent back, are checked before anything is stored: that they were sent to you, who signed them, and that nothing in them changed. Importing a file again changes nothing. You can also drop report files (.dlreport) or review files (.dlreview) on this window or the main window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Files are being imported: wait for them, or cancel, first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>Checking and importing %n files…</source>
+        <translation>
+            <numerusform>Checking and importing %n file…</numerusform>
+            <numerusform>Checking and importing %n files…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>The files could not be imported: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>%1 of %2 files imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Reports %1 from %2 have not been imported here: they may have gone to someone else, or still be on their way.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Report %1 from %2 has not been imported here: it may have gone to someone else, or still be on its way.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>%1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 and %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>, </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>Report %1 from %2 imported: %n record versions added.</source>
+        <translation>
+            <numerusform>Report %1 from %2 imported: %n record version added.</numerusform>
+            <numerusform>Report %1 from %2 imported: %n record versions added.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n consent withdrawals added.</source>
+        <translation>
+            <numerusform>%n consent withdrawal added.</numerusform>
+            <numerusform>%n consent withdrawals added.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Report %1 from %2 was imported before: nothing changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>%n reviews by %1 imported.</source>
+        <translation>
+            <numerusform>%n review by %1 imported.</numerusform>
+            <numerusform>%n reviews by %1 imported.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n others in the file were imported before.</source>
+        <translation>
+            <numerusform>%n other in the file was imported before.</numerusform>
+            <numerusform>%n others in the file were imported before.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a record to see its review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>These reviews were imported before: nothing changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 was not imported: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 was not imported, and this was recorded as an alert in the audit log: %2. Its signer&apos;s key has signed two reports that contradict each other: check with the practitioner, and tell whoever looks after your organisation&apos;s security.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 was not imported: only Disclosure Log reports and reviews (files ending in .dlreport or .dlreview) can be imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 was not imported: it is larger than %2 MiB, so it is not a review file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 was not imported: it is larger than %2 MiB, so it is not a report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 could not be read: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 was not imported: the import was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 could not be imported: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ImportedRecordView</name>
+    <message>
+        <location filename="../../desktop/ui/review_view.py" line="-81"/>
+        <source>Imported record</source>
+        <extracomment>What the queue starts with: every imported record that waits for the supervisor.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The latest version the practitioner sent, in full, with its versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>IntEditor</name>
     <message>
         <location filename="../../desktop/ui/record_form_fields.py" line="-288"/>
@@ -1169,7 +1427,7 @@ where CARD is the card file and NAME the name to choose here.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+148"/>
+        <location filename="../../desktop/ui/main_window.py" line="+175"/>
         <location line="+1"/>
         <source>Disclosure Log</source>
         <extracomment>The user asked to lock (toolbar or Ctrl+L). The window is closing: the controller stops the session thread.</extracomment>
@@ -1266,7 +1524,7 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+26"/>
         <source>&amp;Back up…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1301,10 +1559,10 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+17"/>
         <location line="+2"/>
         <source>Main toolbar</source>
-        <extracomment>Asks where to write a backup; None when the user chose nothing. Tests replace it. The open report and accounting dialogs (one of each at a time); closed on lock.</extracomment>
+        <extracomment>Asks where to write a backup; None when the user chose nothing. Tests replace it. The open report and accounting dialogs (one of each at a time); closed on lock. Asks which reports to import; empty when the user chose nothing. Tests replace it.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1348,7 +1606,7 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Menu bar</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1358,12 +1616,38 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-13"/>
+        <location line="+14"/>
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-129"/>
+        <source>&amp;Import reports or reviews…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Check and import the reports practitioners sent you (.dlreport files), or the reviews your supervisor sent back (.dlreview files); you can also drop them on this window (Ctrl+I)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Send reviews to a practitioner…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Write your sign-offs, acknowledgements and queries of a practitioner&apos;s records into a signed file, encrypted to them, for them to import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+98"/>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>&amp;Record</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1383,7 +1667,17 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1393,7 +1687,27 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+22"/>
+        <source>&amp;Records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your records (Ctrl+1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Review the records practitioners sent you: what needs your attention, and your acknowledgements, queries and sign-offs (Ctrl+2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+92"/>
         <source>Select a record first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1403,12 +1717,12 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+117"/>
         <source>Choose a folder for the backup</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Backing up your records to %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1452,7 +1766,7 @@ where CARD is the card file and NAME the name to choose here.</source>
 <context>
     <name>ProgressPage</name>
     <message>
-        <location line="-415"/>
+        <location line="-576"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1879,7 +2193,7 @@ where CARD is the card file and NAME the name to choose here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+29"/>
         <source>This record could not be read: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1930,6 +2244,686 @@ where CARD is the card file and NAME the name to choose here.</source>
     <message>
         <location line="+176"/>
         <source>The records could not be loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewModel</name>
+    <message>
+        <location filename="../../desktop/ui/review_model.py" line="+142"/>
+        <source>Practitioner</source>
+        <extracomment>A query&apos;s first page, or a further page, arrived (or a row changed): counts changed. Rows could not be loaded: a message for people.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recipient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why it needs attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+159"/>
+        <source>The imported records could not be loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>; </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message>
+        <location filename="../../desktop/ui/review_view.py" line="+111"/>
+        <source>File → Import reports…</source>
+        <extracomment>A message for the status bar. The right-hand side now shows this record (its id). An action was signed and stored. Where the import command is, for the empty view (the main window says exactly).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Practitioner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+254"/>
+        <location line="+73"/>
+        <source>All practitioners</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-324"/>
+        <source>From date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Only records on or after this day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>To date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Only records on or before this day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+439"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-438"/>
+        <source>Any outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+434"/>
+        <source>Why it needs attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-433"/>
+        <source>Any reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Review state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Needs attention o&amp;nly</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Needs attention only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only what waits for you: not yet acknowledged, or still to be signed off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>C&amp;lear filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clear filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back to the queue: everything that needs attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Practitioner:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fro&amp;m:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Outcome:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why it needs &amp;attention:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;State:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Imported records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Newest first. Select a record to review it on the right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Imported record columns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Sho&amp;w more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show more records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Where the selected record&apos;s review stands, why, and what was done about it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+281"/>
+        <source>Select a record to review it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-276"/>
+        <source>A&amp;cknowledge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Acknowledge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You have seen it and have no concerns (signed with your key)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Query…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Query</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask the practitioner about it, with a comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>S&amp;ign off…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign off the latest version (signed with your key), with an optional comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Any</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+134"/>
+        <source>%1 (%n records)</source>
+        <translation>
+            <numerusform>%1 (%n record)</numerusform>
+            <numerusform>%1 (%n records)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Certificate fingerprint %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Loading imported records…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No imported records yet. Import reports from practitioners with %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing waits for review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No imported records match these filters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n records wait for review.</source>
+        <translation>
+            <numerusform>%n record waits for review.</numerusform>
+            <numerusform>%n records wait for review.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n imported records match.</source>
+        <translation>
+            <numerusform>%n imported record matches.</numerusform>
+            <numerusform>%n imported records match.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>The newest %1 of %n records waiting for review.</source>
+        <translation>
+            <numerusform>The newest %1 of %n record waiting for review.</numerusform>
+            <numerusform>The newest %1 of %n records waiting for review.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>The newest %1 of %n matching imported records.</source>
+        <translation>
+            <numerusform>The newest %1 of %n matching imported record.</numerusform>
+            <numerusform>The newest %1 of %n matching imported records.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Select a record to read it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading the record…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>This record could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Review: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>; </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Nothing in particular</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>It waits in the queue for you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What was done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1: %2 by %3 (%4), version %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Comment: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Query this record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Comment for the practitioner:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Send query</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Ask the practitioner about this record. They see your comment when they import your reviews.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Sign off this record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Comment (optional):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sign off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sign off the latest version of this record, signed with your key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1, %2, from %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Acknowledged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Query recorded for the practitioner.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>It stays in the queue: what it holds needs your sign-off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It has left the queue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>This could not be done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewWording</name>
+    <message>
+        <location filename="../../desktop/ui/review_model.py" line="-287"/>
+        <source>Shared without consent</source>
+        <extracomment>Why a record needs the supervisor&apos;s attention, each reason in plain words.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shared without an established basis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>An objection was overruled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The person was not told</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Emergency recorded over 24 hours later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The whole record was shared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The checklist raised flags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Needs your sign-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Consent withdrawn: recipients still to be told</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Open</source>
+        <extracomment>Where a record&apos;s review stands.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queried</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed off</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SendReviewsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/send_reviews_dialog.py" line="+80"/>
+        <source>Send reviews to a practitioner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Your sign-offs, acknowledgements and queries of one practitioner&apos;s records, in a file for them. It is signed by you and encrypted to them: they import it to see the outcome on their records.</source>
+        <extracomment>Asks where to write the file (given a suggested name); None when the user chose nothing. Tests replace it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Practitioner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Whose records your reviews are about, and who the file is for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading the practitioners…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>&amp;Practitioner:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fingerprint:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Send…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Send the reviews</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+29"/>
+        <source>%1 (%n records imported)</source>
+        <translation>
+            <numerusform>%1 (%n record imported)</numerusform>
+            <numerusform>%1 (%n records imported)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nobody yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No practitioner&apos;s reports have been imported here yet, so there is no review to send. Import their reports first (File &gt; Import reports or reviews…).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The practitioners could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fingerprint: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The identity card of %1 has not been added here, and the file is encrypted to the key on it. Ask them for their identity card file (they make it with &apos;disclosure-log-cli identity card --out FILE&apos;), check with them that its fingerprint is the one above, then add it from a command prompt:
+%2
+where CARD is the card file and NAME a name for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>this practitioner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Save the reviews as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reviews for a practitioner (*.dlreview)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Writing the reviews to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+10"/>
+        <source>%n reviews written to %1, encrypted to %2.</source>
+        <translation>
+            <numerusform>%n review written to %1, encrypted to %2.</numerusform>
+            <numerusform>%n reviews written to %1, encrypted to %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Give them the file: they import it with File &gt; Import reports or reviews…, or by dropping it on their Disclosure Log window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Sending was stopped. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The reviews could not be sent: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

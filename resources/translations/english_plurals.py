@@ -53,6 +53,32 @@ FORMS: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "… and %n more in the PDF": ("… and %n more in the PDF", None),
+    "Checking and importing %n files…": ("Checking and importing %n file…", None),
+    "Report %1 from %2 imported: %n record versions added.": (
+        "Report %1 from %2 imported: %n record version added.",
+        None,
+    ),
+    "%n consent withdrawals added.": ("%n consent withdrawal added.", None),
+    "%n reviews by %1 imported.": ("%n review by %1 imported.", None),
+    "%n others in the file were imported before.": (
+        "%n other in the file was imported before.",
+        None,
+    ),
+    "%1 (%n records imported)": ("%1 (%n record imported)", None),
+    "%n reviews written to %1, encrypted to %2.": (
+        "%n review written to %1, encrypted to %2.",
+        None,
+    ),
+    "%n records wait for review.": ("%n record waits for review.", None),
+    "%n imported records match.": ("%n imported record matches.", None),
+    "The newest %1 of %n records waiting for review.": (
+        "The newest %1 of %n record waiting for review.",
+        None,
+    ),
+    "The newest %1 of %n matching imported records.": (
+        "The newest %1 of %n matching imported record.",
+        None,
+    ),
     "Too many wrong passphrases. You can try again in %n second(s).": (
         "Too many wrong passphrases. You can try again in %n second.",
         "Too many wrong passphrases. You can try again in %n seconds.",

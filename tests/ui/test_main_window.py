@@ -30,7 +30,14 @@ from tests.ui.test_app import activate, menu_problems, unnamed_controls
 MENUS = {
     "fileMenu": (
         Qt.Key.Key_F,
-        ["exportReportAction", "backupAction", "lockAction", "quitAction"],
+        [
+            "importReportsAction",
+            "exportReportAction",
+            "sendReviewsAction",
+            "backupAction",
+            "lockAction",
+            "quitAction",
+        ],
     ),
     "recordMenu": (
         Qt.Key.Key_R,
@@ -44,6 +51,7 @@ MENUS = {
         ],
     ),
     "editMenu": (Qt.Key.Key_E, ["findAction"]),
+    "viewMenu": (Qt.Key.Key_V, ["recordsViewAction", "reviewViewAction"]),
     "helpMenu": (Qt.Key.Key_H, ["aboutAction"]),
 }
 
@@ -104,7 +112,7 @@ def test_every_menu_opens_with_alt_and_a_letter_and_names_its_commands(
 ) -> None:
     window = unlocked
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&Record", "&Edit", "&Help"]
+    assert titles == ["&File", "&Record", "&Edit", "&View", "&Help"]
     assert menu_problems(window) == []
     toolbar_actions = set(window.toolbar.actions())
     in_menus: set[QAction] = set()
