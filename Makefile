@@ -86,5 +86,21 @@ installer-test: installer
 	PY=$(PY) installer/windows/build-msi.sh
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m installer tests/installer
 
+# The importer under coverage-guided fuzzing (atheris; issue 6), for FUZZ_SECONDS: every input
+# within 2 s and a 300 MB process. Inputs that crash are saved to build/fuzz/ (replay one with
+# `$(PY) -m tests.fuzz.fuzz_import build/fuzz/crash-...`). The suite runs the seeds; not make test.
+FUZZ_STAMP   := $(VENV)/.installed-fuzz
+FUZZ_SECONDS ?= 600
+
+$(FUZZ_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+.PHONY: fuzz
+fuzz: $(FUZZ_STAMP)
+	mkdir -p build/fuzz
+	$(PY) -m tests.fuzz.fuzz_import -max_total_time=$(FUZZ_SECONDS) -timeout=2 \
+		-rss_limit_mb=300 -artifact_prefix=build/fuzz/ -print_final_stats=1
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
