@@ -92,12 +92,15 @@ def open_and_verify(store: Path, bundle: Path) -> dict[str, object]:
     return {"seconds": seconds, "peak_mb": _peak_mb()}
 
 
-def _fill(store: Path, size: int) -> None:
+def _fill(store: Path, size: int, card: bytes | None = None) -> None:
+    """A practitioner's store of ``size`` demo records that reports to ``RECIPIENT`` (whose
+    identity ``card`` is, or a throwaway supervisor's)."""
     os.environ.update(KDF_ENV)
     session = Session.create(store, PASSPHRASE, PROFILE, Policy())
     session.fill_demo(size)
-    supervisor = new_identity("Bench Supervisor", PROFILE.organisation)
-    card = make_card(supervisor, "Bench Supervisor", "Supervisor", PROFILE.organisation)
+    if card is None:
+        supervisor = new_identity("Bench Supervisor", PROFILE.organisation)
+        card = make_card(supervisor, "Bench Supervisor", "Supervisor", PROFILE.organisation)
     session.add_recipient(RECIPIENT, card)
     session.lock()
 

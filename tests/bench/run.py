@@ -33,7 +33,7 @@ from desktop.store import migrations
 from desktop.store.audit import AuditLog, utc_now
 from desktop.store.connection import Connection, open_plain
 from desktop.store.records import RecordFilter, RecordRepository
-from tests.bench import checklist_bench, gui_bench, report_bench
+from tests.bench import checklist_bench, gui_bench, import_bench, report_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 PRACTITIONER = {
@@ -290,6 +290,9 @@ def bench_unlock_and_start(workdir: Path) -> None:
     )
 
 
+PARTS = ("store", "gui", "checklist", "report", "import", "review")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -298,17 +301,32 @@ def main() -> None:
         help="comma-separated store sizes (default: 100000,1000000)",
     )
     parser.add_argument("--workdir", type=Path, help="keep the stores here (default: a temp dir)")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run, of {', '.join(PARTS)} (default: all);"
+        " gui runs on the largest store, so it builds the stores too",
+    )
     args = parser.parse_args()
+    parts = set(args.only.split(","))
+    if not parts <= set(PARTS):
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(parts - set(PARTS)))}")
     rng = random.Random(42)
     with tempfile.TemporaryDirectory(prefix="dl-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        stores = [bench_size(int(size), workdir, rng) for size in args.sizes.split(",")]
-        bench_unlock_and_start(workdir)
-        gui_bench.run(stores[-1], BENCH_PASSPHRASE, workdir)
-    print("\n== checklist engine (targets: pack load <= 50 ms, evaluate p95 <= 1 ms) ==")
-    checklist_bench.run()
-    report_bench.run()
+        if parts & {"store", "gui"}:
+            stores = [bench_size(int(size), workdir, rng) for size in args.sizes.split(",")]
+            bench_unlock_and_start(workdir)
+        if "gui" in parts:
+            gui_bench.run(stores[-1], BENCH_PASSPHRASE, workdir)
+        if parts & {"import", "review"}:
+            import_bench.run(parts, workdir)
+    if "checklist" in parts:
+        print("\n== checklist engine (targets: pack load <= 50 ms, evaluate p95 <= 1 ms) ==")
+        checklist_bench.run()
+    if "report" in parts:
+        report_bench.run()
 
 
 if __name__ == "__main__":
