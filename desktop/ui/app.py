@@ -3,7 +3,8 @@
 ``--demo`` opens a throwaway store of sample records in a temporary folder that is deleted on
 exit; ``--screenshot`` (with ``--demo``) renders the main window to a PNG once the first page of
 records has loaded, and exits; ``--screen record-form`` renders the record form instead, open on
-the first record. Both work with ``QT_QPA_PLATFORM=offscreen``.
+the first record, and ``--screen review`` the Review view on the first imported record (the demo
+store holds reports from three sample practitioners). All work with ``QT_QPA_PLATFORM=offscreen``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from desktop.policy import EMPTY_POLICY, Policy, PolicyError, load_policy
 from desktop.resources import resource_path
 from desktop.session import KDF_SECONDS_ENV, Profile, default_store_dir
 from desktop.ui.controller import AppController
+from desktop.ui.main_window import View
 from desktop.ui.record_form import Mode
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ DEMO_PASSPHRASE = "demo store passphrase"  # noqa: S105 (shown on screen, see ab
 # A throwaway store of sample data needs no slow key derivation; 0.05 s keeps --demo quick.
 DEMO_KDF_SECONDS = "0.05"
 SCREENSHOT_TIMEOUT_MS = 120_000
-SCREENS = ("main", "record-form")
+SCREENS = ("main", "record-form", "review")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--screen",
         choices=SCREENS,
         default="main",
-        help="with --screenshot: the main window (default), or the first record opened in the"
-        " record form to amend",
+        help="with --screenshot: the main window (default), the first record opened in the"
+        " record form to amend, or the Review view on the first imported record",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -239,7 +241,9 @@ class _Screenshot(QObject):
             browser.table.selectRow(0)  # the detail pane fills in; checked again then
             return
         self._done = True
-        if self._screen == "record-form":
+        if self._screen == "review":
+            self._show_review()
+        elif self._screen == "record-form":
             form = self._controller.window.open_record_form(Mode.AMEND)
             if form is None:
                 self._finish(1, "the record form could not be opened")
@@ -247,6 +251,22 @@ class _Screenshot(QObject):
             form.ready.connect(lambda: QTimer.singleShot(0, lambda: self._grab(form)))
         else:
             QTimer.singleShot(0, lambda: self._grab(self._controller.window))
+
+    def _show_review(self) -> None:
+        """Switch to the Review view, select its first row, and grab once its record shows."""
+        window = self._controller.window
+        review = window.review_view
+
+        def first_row() -> None:
+            if review.model.rowCount() > 0 and not review.table.selectionModel().hasSelection():
+                review.table.selectRow(0)
+
+        review.model.changed.connect(first_row)
+        review.detail_loaded.connect(
+            lambda _record_id: QTimer.singleShot(0, lambda: self._grab(window))
+        )
+        window.show_view(View.REVIEW)
+        first_row()
 
     def _grab(self, widget: QWidget) -> None:
         widget.repaint()

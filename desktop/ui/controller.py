@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from desktop.demo_team import import_team_reports
 from desktop.policy import Policy
 from desktop.session import (
     PassphraseTooWeak,
@@ -34,6 +35,9 @@ from desktop.ui.lock import (
 from desktop.ui.main_window import MainWindow, Page
 from desktop.ui.setup_dialog import SetupDialog
 from desktop.ui.worker import SessionHost
+
+DEMO_TEAM_RECORDS = 40
+"""Sample records each of the demo's three practitioners sends the demo store in a report."""
 
 #: Seconds the unlock screen refuses another try after the 1st, 2nd, 3rd… wrong passphrase; the
 #: last value repeats. Argon2id already costs ~0.5 s per guess; this slows a person at the
@@ -231,8 +235,12 @@ class AppController(QObject):
             return Session.create(directory, passphrase, profile, policy)
 
         def fill(session: Session) -> int:
-            # ``Session.fill_demo`` is being added alongside this GUI (see the issue).
-            return int(session.fill_demo(records, progress=progress, should_cancel=cancel.is_set))
+            made = int(session.fill_demo(records, progress=progress, should_cancel=cancel.is_set))
+            # Reports from three sample practitioners, so the Review view has work in it.
+            import_team_reports(
+                session, directory.parent / "team", DEMO_TEAM_RECORDS, cancel.is_set
+            )
+            return made
 
         def filled(count: int) -> None:
             self._opened()

@@ -27,7 +27,7 @@ from desktop.policy import load_policy
 from desktop.session import Cursor, Session, store_exists
 from desktop.ui.app import main
 from desktop.ui.controller import AppController
-from desktop.ui.main_window import Page
+from desktop.ui.main_window import Page, View
 from desktop.ui.records_model import RecordsModel
 from tests.ui.conftest import PASSPHRASE, WAIT_MS, Made, profile, unlock
 
@@ -480,6 +480,25 @@ def test_demo_screenshot_writes_a_picture_of_the_main_window(tmp_path: Path, qap
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }
     assert len(colours) > 10  # text, lines and panes, not a blank rectangle
+
+
+def test_the_demo_holds_reports_from_three_practitioners_to_review(
+    qtbot: QtBot, controller: AppController, tmp_path: Path
+) -> None:
+    window = controller.window
+    with qtbot.waitSignal(controller.demo_ready, timeout=120_000):
+        controller.start_demo(20, PASSPHRASE, profile())
+    qtbot.waitUntil(lambda: controller.host.pending == 0, timeout=WAIT_MS)
+    window.show_view(View.REVIEW)
+    review = window.review_view
+    qtbot.waitUntil(lambda: review.model.rowCount() > 0, timeout=WAIT_MS)
+    combo = review.practitioner_combo
+    names = [combo.itemText(i).split(",")[0] for i in range(1, combo.count())]
+    assert sorted(names) == ["Alex Rivera", "Priya Shah", "Sam Patel"]  # "Name, Organisation"
+
+    target = tmp_path / "review.png"
+    assert main(["--demo", "--screenshot", str(target), "--screen", "review"]) == 0
+    assert QImage(str(target)).width() >= 800
 
 
 def test_usage_errors_exit_2() -> None:
