@@ -21,7 +21,7 @@ from desktop.domain.strict_json import loads_canonical, validate_document
 from desktop.key_agreement import key_fingerprint
 from desktop.reports.bundle_errors import BundleMalformed, BundleRejected
 from desktop.reports.container import MAX_BUNDLE_BYTES, NOT_A_BUNDLE, unpack
-from desktop.reports.envelope import NEWER_VERSION, NOT_SEALED, EnvelopeError, open_sealed
+from desktop.reports.envelope import open_envelope
 from desktop.reports.manifest import BundleInfo, MemberDigest, SignedManifest, read_manifest
 from desktop.reports.model import ReportHead
 from desktop.reports.pades import validate
@@ -50,15 +50,7 @@ def open_bundle(
     """Decrypt and verify a bundle; ``BundleMalformed`` or ``BundleRejected`` say what failed."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleMalformed(f"{NOT_A_BUNDLE}: it is larger than {MAX_BUNDLE_BYTES >> 20} MiB")
-    try:
-        container = open_sealed(data, private_key)
-    except EnvelopeError as exc:
-        reason = str(exc)
-        if reason.startswith(NOT_SEALED):
-            raise BundleMalformed(NOT_A_BUNDLE) from None
-        if reason == NEWER_VERSION:
-            raise BundleMalformed(reason) from None
-        raise BundleRejected(f"the report bundle cannot be opened: {reason}") from None
+    container = open_envelope(data, private_key, NOT_A_BUNDLE, "the report bundle")
     members = unpack(container)
     del container
     signed = read_manifest(members.manifest, members.signature)

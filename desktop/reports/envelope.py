@@ -35,6 +35,7 @@ from desktop.key_agreement import (
     recipient_key,
     sender_key,
 )
+from desktop.reports.bundle_errors import BundleMalformed, BundleRejected
 
 MAGIC = b"DLOG-SEALED\n"
 VERSION = 1
@@ -148,3 +149,17 @@ def _unwrap(header: bytes, private_key: X25519PrivateKey) -> bytes:
             raise EnvelopeError(DAMAGED)
         return content_key
     raise EnvelopeError(NOT_FOR_YOU)
+
+
+def open_envelope(data: bytes, private_key: X25519PrivateKey, not_one: str, what: str) -> bytes:
+    """The plaintext of a sealed file, or the bundle errors people read: ``not_one`` ("this is
+    not a …") for anything else, or why ``what`` ("the report bundle") cannot be opened."""
+    try:
+        return open_sealed(data, private_key)
+    except EnvelopeError as exc:
+        reason = str(exc)
+        if reason.startswith(NOT_SEALED):
+            raise BundleMalformed(not_one) from None
+        if reason == NEWER_VERSION:
+            raise BundleMalformed(reason) from None
+        raise BundleRejected(f"{what} cannot be opened: {reason}") from None

@@ -25,7 +25,7 @@ from desktop.domain.canonical import sha256_hex
 from desktop.identity import IdentityError, certificate_fingerprint, check_issued_certificate
 from desktop.record_index import index_document
 from desktop.reports.bundle_errors import BundleMalformed, BundleRejected
-from desktop.reports.envelope import NEWER_VERSION, NOT_SEALED, EnvelopeError, open_sealed, seal
+from desktop.reports.envelope import open_envelope, seal
 from desktop.review.attention import NEEDS_SIGN_OFF, Reason, record_reasons, unnotified
 from desktop.review.statement import (
     MAX_FILE_BYTES,
@@ -347,15 +347,9 @@ class Review:
         session = self._session
         if len(data) > MAX_FILE_BYTES:
             raise BundleMalformed(f"{NOT_A_REVIEW_FILE}: it is far too large")
-        try:
-            plaintext = open_sealed(data, session.identity().encryption_key)
-        except EnvelopeError as exc:
-            reason = str(exc)
-            if reason.startswith(NOT_SEALED):
-                raise BundleMalformed(NOT_A_REVIEW_FILE) from None
-            if reason == NEWER_VERSION:
-                raise BundleMalformed(reason) from None
-            raise BundleRejected(f"the review file cannot be opened: {reason}") from None
+        plaintext = open_envelope(
+            data, session.identity().encryption_key, NOT_A_REVIEW_FILE, "the review file"
+        )
         opened = read_review_file(plaintext)
         reviewer = self._trusted_reviewer(opened.certificate)
         store = self._store

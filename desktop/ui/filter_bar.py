@@ -39,6 +39,26 @@ def utc_start_of(day: QDate) -> str:
     return QDateTime(day, QTime(0, 0)).toUTC().toString(UTC_FORMAT)
 
 
+def optional_date_edit(name: str, accessible: str, description: str, any_text: str) -> DateEdit:
+    """A date filter that starts empty ("Any"), for the records' and the review's filters."""
+    edit = date_edit(name, accessible, description)
+    edit.setMinimumDate(NO_DATE)
+    edit.setSpecialValueText(any_text)
+    edit.setDate(NO_DATE)
+    return edit
+
+
+def outcome_filter(name: str, accessible: str, any_text: str) -> QComboBox:
+    """Any outcome, or one of the brief's (§5) outcomes in words; the data is the code."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setAccessibleName(accessible)
+    combo.addItem(any_text, None)
+    for code, source in OUTCOMES.items():
+        combo.addItem(translate(str(source)), code)
+    return combo
+
+
 class FilterBar(QWidget):
     #: The filters changed: reload the table from its first page.
     changed = Signal()
@@ -60,12 +80,9 @@ class FilterBar(QWidget):
             "filterTo", self.tr("To date"), self.tr("Only records on or before this day")
         )
 
-        self.outcome_combo = QComboBox()
-        self.outcome_combo.setObjectName("filterOutcome")
-        self.outcome_combo.setAccessibleName(self.tr("Outcome"))
-        self.outcome_combo.addItem(self.tr("Any outcome"), None)
-        for code, source in OUTCOMES.items():
-            self.outcome_combo.addItem(translate(str(source)), code)
+        self.outcome_combo = outcome_filter(
+            "filterOutcome", self.tr("Outcome"), self.tr("Any outcome")
+        )
         self.outcome_combo.currentIndexChanged.connect(self._changed_now)
 
         self.basis_combo = QComboBox()
@@ -130,10 +147,7 @@ class FilterBar(QWidget):
             self.setTabOrder(first, second_widget)
 
     def _date_edit(self, name: str, accessible: str, description: str) -> DateEdit:
-        edit = date_edit(name, accessible, description)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(self.tr("Any"))
-        edit.setDate(NO_DATE)
+        edit = optional_date_edit(name, accessible, description, self.tr("Any"))
         edit.dateChanged.connect(self._changed_later)
         return edit
 

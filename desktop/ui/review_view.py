@@ -46,7 +46,13 @@ from desktop.review.service import STATE_AFTER, PractitionerSummary, ReviewFilte
 from desktop.review.statement import MAX_COMMENT_CHARS, Action, Statement
 from desktop.session import Session
 from desktop.ui.detail_view import DetailView, RecordDetail, pack_labels
-from desktop.ui.filter_bar import NO_DATE, TYPING_DELAY_MS, utc_start_of
+from desktop.ui.filter_bar import (
+    NO_DATE,
+    TYPING_DELAY_MS,
+    optional_date_edit,
+    outcome_filter,
+    utc_start_of,
+)
 from desktop.ui.review_model import (
     REASONS,
     STATES,
@@ -56,8 +62,8 @@ from desktop.ui.review_model import (
     record_outcome,
     state_label,
 )
-from desktop.ui.widgets import DateEdit, ErrorLabel, date_edit
-from desktop.ui.wording import OUTCOMES, fill_in, local_time, translate
+from desktop.ui.widgets import DateEdit, ErrorLabel
+from desktop.ui.wording import fill_in, local_time
 from desktop.ui.worker import SessionHost, failure_reason
 
 #: What the queue starts with: every imported record that waits for the supervisor.
@@ -264,12 +270,9 @@ class ReviewView(QWidget):
         self.to_edit = self._date_edit(
             "reviewTo", self.tr("To date"), self.tr("Only records on or before this day")
         )
-        self.outcome_combo = QComboBox()
-        self.outcome_combo.setObjectName("reviewOutcome")
-        self.outcome_combo.setAccessibleName(self.tr("Outcome"))
-        self.outcome_combo.addItem(self.tr("Any outcome"), None)
-        for code, source in OUTCOMES.items():
-            self.outcome_combo.addItem(translate(str(source)), code)
+        self.outcome_combo = outcome_filter(
+            "reviewOutcome", self.tr("Outcome"), self.tr("Any outcome")
+        )
         self.outcome_combo.currentIndexChanged.connect(self._changed_now)
         self.reason_combo = QComboBox()
         self.reason_combo.setObjectName("reviewReason")
@@ -451,10 +454,7 @@ class ReviewView(QWidget):
         self._update_buttons()
 
     def _date_edit(self, name: str, accessible: str, description: str) -> DateEdit:
-        edit = date_edit(name, accessible, description)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(self.tr("Any"))
-        edit.setDate(NO_DATE)
+        edit = optional_date_edit(name, accessible, description, self.tr("Any"))
         edit.dateChanged.connect(self._changed_later)
         return edit
 

@@ -394,5 +394,5 @@ def test_an_oversized_file_is_refused_before_it_is_decrypted(
         raise AssertionError("decrypted")
 
     monkeypatch.setattr(bundle_reader, "MAX_BUNDLE_BYTES", len(bundle.data) - 1)
-    monkeypatch.setattr(bundle_reader, "open_sealed", no_decryption)
+    monkeypatch.setattr(bundle_reader, "open_envelope", no_decryption)
     assert "larger than" in refused(bundle.data, BundleMalformed)
