@@ -440,9 +440,11 @@ class ReviewView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 520])
+        # The table's last column holds the reasons, the longest text: the table gets two
+        # thirds, the record beside it one third.
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([860, 420])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
