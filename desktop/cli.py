@@ -24,6 +24,7 @@ from desktop.domain.enums import Jurisdiction, Outcome, Regime, WithdrawalEffect
 from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.strict_json import loads_strict, parse_record_body, validate_document
+from desktop.input_file import TooLarge, read_regular_file
 from desktop.org import (
     CA_PRIVATE,
     POLICY,
@@ -36,7 +37,6 @@ from desktop.org import (
 )
 from desktop.policy import Policy, PolicyError, load_policy
 from desktop.record_index import recipients_of
-from desktop.review.service import ReviewError
 from desktop.review.statement import Action, Statement
 from desktop.session import (
     MAX_BUNDLE_BYTES,
@@ -121,10 +121,11 @@ def new_passphrase(args: argparse.Namespace) -> str:
 # -- input documents ------------------------------------------------------------------------
 def read_input_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CliError(EXIT_INVALID, f"{path} is too large (more than {max_bytes:,} bytes)")
-        return path.read_bytes()
+        return read_regular_file(path, max_bytes)
+    except TooLarge:
+        raise CliError(
+            EXIT_INVALID, f"{path} is too large (more than {max_bytes:,} bytes)"
+        ) from None
     except OSError as exc:
         raise CliError(EXIT_INVALID, f"cannot read {path} ({exc.strerror})") from exc
 
@@ -1265,7 +1266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_trust_list)
     p.add_argument("--json", action="store_true", help="print JSON")
     p = trust_sub.add_parser(
-        "revoke", help="refuse reports signed with a pinned certificate from now on"
+        "revoke",
+        help="refuse reports signed with a certificate (pinned, or of a practitioner whose"
+        " reports you imported) from now on",
     )
     p.set_defaults(handler=cmd_trust_revoke)
     p.add_argument("fingerprint", help="as 'trust list' shows it (spaces are ignored)")
@@ -1325,7 +1328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message, details = EXIT_CHECK_FAILED, str(exc), []
     except BundleError as exc:
         code, message, details = EXIT_INVALID, str(exc), []
-    except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound, ReviewError) as exc:
+    except (InvalidDocument, PassphraseTooWeak, InvalidRequest, RecordNotFound) as exc:
         code, message = EXIT_INVALID, str(exc)
         details = list(getattr(exc, "details", []))
     except StoreError as exc:

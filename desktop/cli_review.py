@@ -26,7 +26,7 @@ from desktop.cli import (
     statement_line,
 )
 from desktop.review.attention import Reason
-from desktop.review.service import ReviewError, waits
+from desktop.review.service import waits
 from desktop.review.statement import MAX_FILE_BYTES, Action, Statement
 from desktop.session import InvalidRequest, Session, fingerprint_hex
 from desktop.store.review import ReviewFilter, ReviewRow
@@ -68,7 +68,7 @@ def _signer(session: Session, text: str | None) -> str | None:
         if p.name.casefold() == text.casefold() or p.name.casefold().startswith(text.casefold())
     ]
     if len(matches) != 1:
-        raise ReviewError(
+        raise InvalidRequest(
             f"{'no' if not matches else 'more than one'} practitioner matches {text!r}:"
             " give their fingerprint (see 'review practitioners')"
         )

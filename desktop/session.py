@@ -79,12 +79,13 @@ from desktop.reports.importer import (
 )
 from desktop.reports.manifest import BundleInfo
 from desktop.review.service import Review
-from desktop.store.atomic import write_atomic
+from desktop.store.atomic import refuse_existing, write_atomic
 from desktop.store.audit import VerifyResult, utc_now
 from desktop.store.audit import verify as verify_chain
 from desktop.store.backup import BackupInfo, make_backup
 from desktop.store.connection import stoppable
 from desktop.store.errors import (
+    InvalidRequest,
     RecordNotFound,
     Stopped,
     StoreCorrupt,
@@ -163,10 +164,6 @@ MAX_SUBJECT_ID_CHARS = 64
 
 class PassphraseTooWeak(StoreError):
     pass
-
-
-class InvalidRequest(StoreError):
-    """The request itself is wrong (a profile that breaks the policy, an empty reason)."""
 
 
 def default_store_dir(explicit: Path | None = None) -> Path:
@@ -418,14 +415,6 @@ def fingerprint_hex(text: str) -> str:
             "a fingerprint is 64 hexadecimal digits (SHA-256), as 'trust list' shows"
         )
     return digits
-
-
-def _refuse_existing(path: Path) -> None:
-    """A report is never written over a file already there (an earlier report, a kept PDF)."""
-    if path.exists() or path.is_symlink():
-        raise InvalidRequest(f"{path} already exists: choose another name, or move it first")
-    if not path.parent.is_dir():
-        raise InvalidRequest(f"there is no folder {path.parent}")
 
 
 class Session:
@@ -977,7 +966,7 @@ class Session:
                 else "see 'recipients list'"
             )
             raise InvalidRequest(f"no recipient named {recipient.strip()!r}: {hint}")
-        _refuse_existing(out)
+        refuse_existing(out)
         # ReportLab and pyHanko load only when a report is made.
         from desktop.reports.bundle import ExportSteps, make_bundle  # noqa: PLC0415
 
@@ -1042,7 +1031,7 @@ class Session:
                         "recipients": manifest.recipients,
                     },
                 )
-                _refuse_existing(out)
+                refuse_existing(out)
                 write_atomic(out, bundle.data)
                 written = True
         except BaseException:
@@ -1058,7 +1047,7 @@ class Session:
         """
         from desktop.reports.bundle_reader import open_bundle  # noqa: PLC0415 - loads pyHanko
 
-        _refuse_existing(pdf_out)
+        refuse_existing(pdf_out)
         opened = open_bundle(data, self.identity().encryption_key)
         write_atomic(pdf_out, opened.pdf)
         info = opened.info
@@ -1162,14 +1151,13 @@ class Session:
             for withdrawal in withdrawals:
                 imported.add_withdrawal(signer, manifest.report_id, withdrawal)
             self.review.note_signer(signed.certificate, info.signer_name)
+            # A record with new versions here has its latest one here (a report carries every
+            # version); one only named by a withdrawal is read from the store.
+            renewed = {version.record_id for version in versions}
             self.review.index(
                 signer,
-                [version.record_id for version in versions]
-                + [
-                    record_id
-                    for withdrawal in withdrawals
-                    for record_id in json.loads(withdrawal.body)["record_ids"]
-                ],
+                [*renewed, *(i for w in withdrawals for i in json.loads(w.body)["record_ids"])],
+                {record_id: carried.latest[record_id] for record_id in renewed},
             )
             missing = tuple(imported.missing(signer))
             store.audit.append(

@@ -57,6 +57,8 @@ class Carried:
 
     versions: list[ImportedVersion]
     withdrawals: list[ImportedWithdrawal]
+    latest: dict[str, dict[str, Any]]
+    """Each record's latest version in the report, as parsed (hashes included), by record id."""
 
 
 @contextmanager
@@ -215,7 +217,8 @@ def read_carried(fields: dict[str, Any]) -> Carried:
         {withdrawal.withdrawal_id for withdrawal in withdrawals}
     ) != len(withdrawals):
         raise ImportInvalid("report.json lists a record or a consent withdrawal twice")
-    return Carried(versions, withdrawals)
+    latest = {entry["record_id"]: entry["versions"][-1] for entry in fields["records"]}
+    return Carried(versions, withdrawals, latest)
 
 
 def _valid(model: type[ReportRecord] | type[WithdrawalVersion], what: str, entry: object) -> None:

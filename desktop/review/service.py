@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,9 +39,9 @@ from desktop.review.statement import (
     sign_statement,
     verify_statement,
 )
-from desktop.store.atomic import write_atomic
+from desktop.store.atomic import refuse_existing, write_atomic
 from desktop.store.audit import utc_now
-from desktop.store.errors import RecordNotFound
+from desktop.store.errors import InvalidRequest, RecordNotFound
 from desktop.store.review import (
     ReviewFilter,
     ReviewItem,
@@ -60,7 +60,6 @@ __all__ = [
     "ImportedReviews",
     "PractitionerSummary",
     "Review",
-    "ReviewError",
     "ReviewFilter",
     "ReviewItem",
     "ReviewRow",
@@ -76,10 +75,6 @@ STATE_AFTER: Final = {
     Action.QUERY: "queried",
     Action.SIGN_OFF: "signed_off",
 }
-
-
-class ReviewError(ValueError):
-    """A review action that cannot be taken; the message says why, for people."""
 
 
 @dataclass(frozen=True)
@@ -144,11 +139,22 @@ class Review:
             utc_now(),
         )
 
-    def index(self, signer: str, record_ids: Iterable[str]) -> None:
-        """(Re)index these of a signer's imported records from their latest versions."""
+    def index(
+        self,
+        signer: str,
+        record_ids: Iterable[str],
+        latest: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """(Re)index these of a signer's imported records from their latest versions.
+
+        ``latest`` holds latest versions the caller has parsed already (an import's new ones),
+        so that they are not read back from the store and parsed again."""
         withdrawals = self._withdrawals(signer)
+        known = latest or {}
         for record_id in dict.fromkeys(record_ids):
-            document = self._store.imported.latest_document(signer, record_id)
+            document = known.get(record_id) or self._store.imported.latest_document(
+                signer, record_id
+            )
             if document is None:  # a withdrawal naming a record not imported (yet)
                 continue
             reasons = record_reasons(document)
@@ -195,7 +201,7 @@ class Review:
         if not found:
             raise RecordNotFound(f"no imported record {record_id}")
         if len(found) > 1:
-            raise ReviewError(
+            raise InvalidRequest(
                 "records from more than one practitioner have this id: say whose"
                 " (their fingerprint, from 'review practitioners')"
             )
@@ -226,7 +232,7 @@ class Review:
         """
         comment = (comment or "").strip() or None
         if action is Action.QUERY and comment is None:
-            raise ReviewError("a query needs a comment: what should the practitioner look at?")
+            raise InvalidRequest("a query needs a comment: what should the practitioner look at?")
         session = self._session
         row = self.find(record_id, signer)
         item = row.item
@@ -283,8 +289,7 @@ class Review:
         them; return how many. Their key comes from their identity card, which must have been
         added with ``recipients add`` (the card binds that key to the certificate)."""
         session = self._session
-        if out.exists() or out.is_symlink():
-            raise ReviewError(f"{out} already exists: choose another name, or move it first")
+        refuse_existing(out)
         recipient = next(
             (
                 r
@@ -294,13 +299,15 @@ class Review:
             None,
         )
         if recipient is None:
-            raise ReviewError(
+            raise InvalidRequest(
                 "to send reviews back, add the practitioner's identity card first"
                 " ('recipients add CARD'): it holds the key the file is encrypted to"
             )
         stored = list(self._store.review.actions(signer))
         if not stored:
-            raise ReviewError("there is nothing to send: no review of this practitioner's records")
+            raise InvalidRequest(
+                "there is nothing to send: no review of this practitioner's records"
+            )
         identity = session.identity()
         signed = [
             Signed(

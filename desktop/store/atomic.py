@@ -13,6 +13,8 @@ import secrets
 import shutil
 from pathlib import Path
 
+from desktop.store.errors import InvalidRequest
+
 OWNER_ONLY_FILE = 0o600
 OWNER_ONLY_DIR = 0o700
 TEMP_SUFFIX = ".partial"
@@ -95,3 +97,12 @@ def write_new(target: Path, data: bytes, mode: int = OWNER_ONLY_FILE) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     fsync_dir(target.parent)
+
+
+def refuse_existing(path: Path) -> None:
+    """A file the app writes for people (a report, a PDF, a review file) never replaces one
+    already there (an earlier report, a kept PDF)."""
+    if path.exists() or path.is_symlink():
+        raise InvalidRequest(f"{path} already exists: choose another name, or move it first")
+    if not path.parent.is_dir():
+        raise InvalidRequest(f"there is no folder {path.parent}")

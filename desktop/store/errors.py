@@ -33,3 +33,7 @@ class BackupInvalid(StoreError):
 
 class Stopped(StoreError):
     """A long read was abandoned because its result was no longer wanted (nothing changed)."""
+
+
+class InvalidRequest(StoreError):
+    """The request itself is wrong (a profile that breaks the policy, an empty reason)."""

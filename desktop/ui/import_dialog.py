@@ -23,10 +23,7 @@ rolled back; those imported before it stay imported.
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -36,6 +33,7 @@ from PySide6.QtCore import QCoreApplication, QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
+from desktop.input_file import TooLarge, read_regular_file
 from desktop.progress import CancelCheck, ProgressCallback
 from desktop.review.service import ImportedReviews
 from desktop.review.statement import MAX_FILE_BYTES as MAX_REVIEW_FILE_BYTES
@@ -163,28 +161,9 @@ def ask_report_files(parent: QWidget) -> list[Path]:
 
 
 # -- importing (the session thread) -------------------------------------------------------------
-class _TooLarge(Exception):
-    pass
-
-
 def size_limit(path: Path) -> int:
     """The most a report, or a review file, may hold."""
     return MAX_REVIEW_FILE_BYTES if is_review_name(path) else MAX_BUNDLE_BYTES
-
-
-def read_report(path: Path) -> bytes:
-    """The file's bytes, refused unread when it is not a regular file or is too large."""
-    limit = size_limit(path)
-    mode = path.stat().st_mode
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    if not stat.S_ISREG(mode):  # a device or a pipe: never opened, it could block
-        raise OSError(errno.EINVAL, "Not a regular file", str(path))
-    with path.open("rb") as file:
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise _TooLarge
-    return data
 
 
 def import_one(
@@ -194,8 +173,8 @@ def import_one(
     if not is_importable_name(path):
         return FileOutcome(path, Outcome.NOT_A_REPORT)
     try:
-        data = read_report(path)
-    except _TooLarge:
+        data = read_regular_file(path, size_limit(path))
+    except TooLarge:
         return FileOutcome(path, Outcome.TOO_LARGE)
     except OSError as exc:
         return FileOutcome(path, Outcome.UNREADABLE, reason=failure_reason(exc))
