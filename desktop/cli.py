@@ -24,7 +24,7 @@ from desktop.domain.enums import Jurisdiction, Outcome, Regime, WithdrawalEffect
 from desktop.domain.errors import InvalidDocument
 from desktop.domain.records import ConsentWithdrawal, RecordBody
 from desktop.domain.strict_json import loads_strict, parse_record_body, validate_document
-from desktop.input_file import TooLarge, read_regular_file
+from desktop.input_file import TooLarge, read_input
 from desktop.org import (
     CA_PRIVATE,
     POLICY,
@@ -121,7 +121,7 @@ def new_passphrase(args: argparse.Namespace) -> str:
 # -- input documents ------------------------------------------------------------------------
 def read_input_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     try:
-        return read_regular_file(path, max_bytes)
+        return read_input(path, max_bytes, regular_only=False)
     except TooLarge:
         raise CliError(
             EXIT_INVALID, f"{path} is too large (more than {max_bytes:,} bytes)"

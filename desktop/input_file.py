@@ -1,7 +1,7 @@
 """Reading a file someone hands the app (a record, a report, a review file, a certificate).
 
-Only a regular file is opened (a device or a pipe could block for ever), and never more than
-one byte past the limit is read, whatever size the file claims, so a file that grows while it is
+The GUI opens only a regular file (a device or a pipe could block for ever); never more than one
+byte past the limit is read, whatever size the file claims, so a file that grows while it is
 read cannot take the memory the limit protects.
 """
 
@@ -17,12 +17,16 @@ class TooLarge(ValueError):
     """The file holds more than the limit allows."""
 
 
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """The file's bytes; ``OSError`` for what is not a readable regular file, ``TooLarge``."""
+def read_input(path: Path, limit: int, *, regular_only: bool = True) -> bytes:
+    """The file's bytes; ``OSError`` for what cannot be read, ``TooLarge``.
+
+    ``regular_only=False`` also reads a pipe or a terminal, for the command line, where
+    ``add /dev/stdin`` is how a script hands over a record; the GUI never waits on one.
+    """
     mode = path.stat().st_mode
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    if not stat.S_ISREG(mode):
+    if regular_only and not stat.S_ISREG(mode):
         raise OSError(errno.EINVAL, "Not a regular file", str(path))
     with path.open("rb") as file:
         data = file.read(limit + 1)

@@ -33,7 +33,7 @@ from PySide6.QtCore import QCoreApplication, QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
-from desktop.input_file import TooLarge, read_regular_file
+from desktop.input_file import TooLarge, read_input
 from desktop.progress import CancelCheck, ProgressCallback
 from desktop.review.service import ImportedReviews
 from desktop.review.statement import MAX_FILE_BYTES as MAX_REVIEW_FILE_BYTES
@@ -173,7 +173,7 @@ def import_one(
     if not is_importable_name(path):
         return FileOutcome(path, Outcome.NOT_A_REPORT)
     try:
-        data = read_regular_file(path, size_limit(path))
+        data = read_input(path, size_limit(path))
     except TooLarge:
         return FileOutcome(path, Outcome.TOO_LARGE)
     except OSError as exc:
